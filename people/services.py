@@ -1,0 +1,79 @@
+"""Writes to the organisation. Natural keys: org unit code, employee number, team's unit."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from .models import LeadershipTeam, Membership, OrgUnit, Person
+
+
+def _apply(obj: Any, fields: dict[str, Any]) -> bool:
+    """Set fields that differ; return whether anything changed."""
+    changed = False
+    for name, value in fields.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def org_unit_upsert(*, code: str, name: str, kind: str, parent: OrgUnit | None, active: bool = True) -> tuple[OrgUnit, str]:
+    """Create or update a unit by code. Returns the unit and 'created', 'updated' or 'unchanged'."""
+    unit = OrgUnit.objects.filter(code=code).first()
+    fields = {"name": name, "kind": kind, "parent": parent, "active": active}
+    if unit is None:
+        return OrgUnit.objects.create(code=code, **fields), "created"
+    if _apply(unit, fields):
+        unit.full_clean()
+        unit.save()
+        return unit, "updated"
+    return unit, "unchanged"
+
+
+def person_upsert(*, employee_number: str, **fields: Any) -> tuple[Person, str]:
+    person = Person.objects.filter(employee_number=employee_number).first()
+    if person is None:
+        return Person.objects.create(employee_number=employee_number, **fields), "created"
+    if _apply(person, fields):
+        person.save()
+        return person, "updated"
+    return person, "unchanged"
+
+
+def team_upsert(*, org_unit: OrgUnit, name: str, active: bool = True) -> tuple[LeadershipTeam, str]:
+    team = LeadershipTeam.objects.filter(org_unit=org_unit).first()
+    if team is None:
+        return LeadershipTeam.objects.create(org_unit=org_unit, name=name, active=active), "created"
+    if _apply(team, {"name": name, "active": active}):
+        team.save()
+        return team, "updated"
+    return team, "unchanged"
+
+
+@transaction.atomic
+def membership_upsert(
+    *,
+    team: LeadershipTeam,
+    person: Person,
+    position: str,
+    is_principal: bool,
+    start_date: dt.date,
+    end_date: dt.date | None,
+) -> tuple[Membership, str]:
+    """A seat is identified by team, person and start date; a later start ends no earlier seat by itself."""
+    membership = Membership.objects.select_for_update().filter(team=team, person=person, start_date=start_date).first()
+    fields = {"position": position, "is_principal": is_principal, "end_date": end_date}
+    if membership is None:
+        return Membership.objects.create(team=team, person=person, start_date=start_date, **fields), "created"
+    if _apply(membership, fields):
+        membership.save()
+        return membership, "updated"
+    return membership, "unchanged"
+
+
+def membership_end(*, membership: Membership, end_date: dt.date) -> Membership:
+    membership.end_date = end_date
+    membership.full_clean()
+    membership.save(update_fields=["end_date", "updated_at"])
+    return membership

@@ -1,0 +1,1 @@
+# Report jobs and PDF rendering arrive with the reports issue.

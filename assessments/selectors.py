@@ -1,0 +1,218 @@
+"""Reads of assessments. Every surface that shows results (web, API, PDF, exports) goes through
+`subject_result_for` / `case_result_for`, which suppress every rater group below the cycle's k."""
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from people.selectors import person_for_user
+
+from .models import (
+    Assignment,
+    Ballot,
+    BallotCode,
+    Case,
+    CaseResult,
+    CaseSubject,
+    Cycle,
+    RaterGroup,
+    ResultCell,
+    SectionResponse,
+    SubjectResult,
+    TimelineEvent,
+)
+from .models.choices import WEIGHTED_GROUPS
+
+RELEASED = (Cycle.Status.RELEASED, Cycle.Status.ARCHIVED)
+
+
+def is_hr(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_perm("assessments.manage_cycles")))
+
+
+def can_view_subject_result(*, viewer, subject: CaseSubject) -> bool:
+    """HR: any computed result. A leader: their own, once released. A team principal: their team's."""
+    if is_hr(viewer):
+        return True
+    if subject.case.cycle.status not in RELEASED:
+        return False
+    person = person_for_user(user=viewer)
+    if person is None:
+        return False
+    if subject.person_id == person.pk:
+        return True
+    return subject.case.subjects.filter(person=person, is_principal=True).exists()
+
+
+@dataclass
+class VisibleResult:
+    """A subject's result as a given viewer may see it. `None` figures are suppressed or absent."""
+
+    subject: CaseSubject
+    total: Decimal | None
+    grade: str
+    rank_in_team: int | None
+    rank_in_cycle: int | None
+    dimensions: dict[str, float | None]
+    groups: dict[str, dict]  # only groups that may be shown
+    indicators: dict[int, dict[str, float | None]]  # indicator id → group → trimmed mean (0–100 scale %)
+    votes: dict | None
+    flags: dict[str, bool]
+    suppressed_groups: bool
+    suppressed_all: bool
+    renormalised: bool
+    weights_used: dict[str, float]
+    ballots_valid: int
+    ballots_void: int
+    comments: list[str] = field(default_factory=list)
+    version: int = 0
+
+
+def _comment_order(subject_id: int, comments: list[str]) -> list[str]:
+    """A stable shuffle keyed by a secret: the order says nothing about who wrote what, or when."""
+    seed = hashlib.sha256(f"{settings.SECRET_KEY}:{subject_id}".encode()).digest()
+    shuffled = sorted(comments)
+    random.Random(seed).shuffle(shuffled)  # noqa: S311 - an order, not a secret
+    return shuffled
+
+
+def _suppress(result: SubjectResult, k: int, scale_max: int) -> VisibleResult:
+    groups = result.groups
+    weighted = {g: groups[g] for g in WEIGHTED_GROUPS if g in groups and groups[g]["n"] > 0}
+    raters = sum(g["n"] for g in weighted.values())
+    # Below k raters in all, even the total would be a small group's mean: show nothing.
+    suppressed_all = raters < k
+    # One small group next to visible others and the total could be backed out: then show no group at all.
+    suppressed_groups = suppressed_all or any(g["n"] < k for g in weighted.values())
+    shown = {} if suppressed_groups else dict(weighted)
+    if RaterGroup.SELF in groups and groups[RaterGroup.SELF]["n"] > 0:
+        shown[RaterGroup.SELF] = groups[RaterGroup.SELF]  # a self-evaluation is the subject's own
+    indicators: dict[int, dict[str, float | None]] = {}
+    cells = ResultCell.objects.filter(subject_id=result.subject_id, rater_group__in=list(shown)).values_list(
+        "indicator_id", "rater_group", "trimmed_mean"
+    )
+    for indicator_id, group, mean in cells:
+        indicators.setdefault(indicator_id, {})[group] = round(mean / scale_max * 100, 2)
+    comments = []
+    if not suppressed_all:
+        visible_groups = [g for g, v in weighted.items() if v["n"] >= k]
+        comments = list(
+            SectionResponse.objects.filter(subject_id=result.subject_id, counted=True, rater_group__in=visible_groups)
+            .exclude(comment="")
+            .values_list("comment", flat=True)
+        )
+    votes_visible = not suppressed_all and result.votes_total >= k
+    return VisibleResult(
+        subject=result.subject,
+        total=None if suppressed_all else result.total,
+        grade="" if suppressed_all else result.grade,
+        rank_in_team=None if suppressed_all else result.rank_in_team,
+        rank_in_cycle=None if suppressed_all else result.rank_in_cycle,
+        dimensions={} if suppressed_all else result.dimensions,
+        groups=shown,
+        indicators=indicators,
+        votes={**result.votes, "total": result.votes_total} if votes_visible else None,
+        flags={} if suppressed_all else {"removal_review": result.flag_removal_review, "warning_talk": result.flag_warning_talk},
+        suppressed_groups=suppressed_groups,
+        suppressed_all=suppressed_all,
+        renormalised=result.renormalised,
+        weights_used={} if suppressed_groups else result.weights_used,
+        ballots_valid=result.ballots_valid,
+        ballots_void=result.ballots_void,
+        comments=_comment_order(result.subject_id, comments),
+        version=result.version,
+    )
+
+
+def subject_result_for(*, viewer, subject: CaseSubject) -> VisibleResult | None:
+    """The subject's result as this viewer may see it; None if they may not (callers answer 404)."""
+    if not can_view_subject_result(viewer=viewer, subject=subject):
+        return None
+    result = SubjectResult.objects.filter(subject=subject).select_related("subject__person", "subject__case__cycle").first()
+    if result is None:
+        return None
+    cycle = subject.case.cycle
+    return _suppress(result, cycle.min_group_size, cycle.scale_max)
+
+
+@dataclass
+class TeamResult:
+    case: Case
+    aggregate: CaseResult
+    team: VisibleResult | None
+    members: list[VisibleResult]
+
+
+def case_result_for(*, viewer, case: Case) -> TeamResult | None:
+    """A team's aggregate and each member's (suppressed) result: HR, or the team's principal after release."""
+    team_subject = case.subjects.filter(kind=CaseSubject.Kind.TEAM).first()
+    if team_subject is None or not can_view_subject_result(viewer=viewer, subject=team_subject):
+        return None
+    aggregate = CaseResult.objects.filter(case=case).first()
+    if aggregate is None:
+        return None
+    k, scale = case.cycle.min_group_size, case.cycle.scale_max
+    results = SubjectResult.objects.filter(case=case).select_related("subject__person").order_by("subject__order")
+    members, team = [], None
+    for r in results:
+        visible = _suppress(r, k, scale)
+        if r.subject.kind == CaseSubject.Kind.TEAM:
+            team = visible
+        else:
+            members.append(visible)
+    return TeamResult(case=case, aggregate=aggregate, team=team, members=members)
+
+
+@dataclass
+class Turnout:
+    issued: int
+    submitted: int
+    by_group: dict[str, dict[str, int]]  # group → {"issued", "submitted"}: numbers only, never names
+    quorum_percent: Decimal
+
+    @property
+    def percent(self) -> Decimal:
+        return (Decimal(self.submitted) * 100 / self.issued).quantize(Decimal("0.01")) if self.issued else Decimal(0)
+
+    @property
+    def quorum_met(self) -> bool:
+        return bool(self.issued) and self.percent >= self.quorum_percent
+
+
+def turnout_for_case(*, case: Case) -> Turnout:
+    by_group: dict[str, dict[str, int]] = {}
+    for row in Assignment.objects.filter(case=case).values("role").annotate(
+        n=Count("id"), done=Count("id", filter=Q(status=Assignment.Status.SUBMITTED))
+    ):
+        group = RaterGroup.SUPERIOR if row["role"] == Assignment.Role.SUPERIOR else RaterGroup.PEER
+        by_group[group] = {"issued": row["n"], "submitted": row["done"]}
+    for row in (
+        BallotCode.objects.filter(case=case)
+        .exclude(status=BallotCode.Status.REVOKED)
+        .values("rater_group")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=BallotCode.Status.SPENT)))
+    ):
+        by_group[row["rater_group"]] = {"issued": row["n"], "submitted": row["done"]}
+    issued = sum(g["issued"] for g in by_group.values())
+    submitted = Ballot.objects.filter(case=case).count()
+    return Turnout(issued=issued, submitted=submitted, by_group=by_group, quorum_percent=case.cycle.quorum_percent)
+
+
+def timeline_for_case(*, case: Case) -> QuerySet[TimelineEvent]:
+    """The case's own events and its cycle's, oldest first."""
+    return (
+        TimelineEvent.objects.filter(Q(case=case) | Q(cycle_id=case.cycle_id, case__isnull=True))
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def assignments_for_rater(*, user) -> QuerySet[Assignment]:
+    person = person_for_user(user=user)
+    if person is None:
+        return Assignment.objects.none()
+    return Assignment.objects.filter(rater=person, case__cycle__status=Cycle.Status.OPEN).select_related("case__team", "case__cycle")

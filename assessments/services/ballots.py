@@ -1,0 +1,293 @@
+"""Filling and submitting ballot sheets.
+
+A draft is JSON in the shape {"sections": {"<subject id>": {"scores": {"<indicator id>": int},
+"vote": "excellent", "comment": "…"}}}; it is saved on every change and turned into rows on submit.
+"""
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..errors import AssessmentError, BallotClosed
+from ..models import (
+    Assignment,
+    Ballot,
+    BallotCode,
+    BallotDraft,
+    CaseSubject,
+    Cycle,
+    Indicator,
+    RaterGroup,
+    Score,
+    SectionResponse,
+    Vote,
+)
+
+MAX_COMMENT = 2000
+
+
+@dataclass
+class Section:
+    subject: CaseSubject
+    rater_group: str
+
+
+@dataclass
+class Sheet:
+    """What one rater fills for one case: a section per subject, each counting for a rater group."""
+
+    cycle: Cycle
+    sections: list[Section]
+    indicators: list[Indicator]
+    data: dict = field(default_factory=dict)
+    submitted: bool = False
+
+    @property
+    def section_by_id(self) -> dict[str, Section]:
+        return {str(s.subject.pk): s for s in self.sections}
+
+
+def _group_for(subject: CaseSubject, *, assignment: Assignment | None, code: BallotCode | None) -> str:
+    if code is not None:
+        return code.rater_group
+    if assignment.role == Assignment.Role.SUPERIOR:
+        return RaterGroup.SUPERIOR
+    # A member's own section, and the team section of a member's sheet, are self-evaluations.
+    if subject.kind == CaseSubject.Kind.TEAM or subject.person_id == assignment.rater_id:
+        return RaterGroup.SELF
+    return RaterGroup.PEER
+
+
+def _holder(assignment: Assignment | None, code: BallotCode | None):
+    if (assignment is None) == (code is None):
+        raise ValueError("Give exactly one of assignment or code.")
+    return assignment or code
+
+
+def sheet_for(*, assignment: Assignment | None = None, code: BallotCode | None = None) -> Sheet:
+    holder = _holder(assignment, code)
+    case = holder.case
+    cycle = case.cycle
+    subjects = list(case.subjects.select_related("person").order_by("order", "id"))
+    indicators = list(
+        Indicator.objects.filter(dimension__framework_id=cycle.framework_id)
+        .select_related("dimension")
+        .order_by("dimension__order", "order", "id")
+    )
+    draft = BallotDraft.objects.filter(**({"assignment": assignment} if assignment else {"code": code})).first()
+    return Sheet(
+        cycle=cycle,
+        sections=[Section(s, _group_for(s, assignment=assignment, code=code)) for s in subjects],
+        indicators=indicators,
+        data=draft.data if draft else {"sections": {}},
+        submitted=_is_spent(assignment, code),
+    )
+
+
+def _is_spent(assignment: Assignment | None, code: BallotCode | None) -> bool:
+    if assignment is not None:
+        return assignment.status == Assignment.Status.SUBMITTED
+    return code.status not in (BallotCode.Status.ISSUED, BallotCode.Status.DRAFT)
+
+
+def _check_window(cycle: Cycle) -> None:
+    now = timezone.now()
+    if cycle.status != Cycle.Status.OPEN:
+        raise BallotClosed(_("This assessment is not open for ballots."))
+    if cycle.opens_at and now < cycle.opens_at:
+        raise BallotClosed(_("This assessment opens at %(when)s.") % {"when": f"{timezone.localtime(cycle.opens_at):%Y-%m-%d %H:%M}"})
+    if cycle.closes_at and now > cycle.closes_at:
+        raise BallotClosed(_("This assessment closed at %(when)s.") % {"when": f"{timezone.localtime(cycle.closes_at):%Y-%m-%d %H:%M}"})
+
+
+def _merge(sheet: Sheet, changes: dict) -> dict:
+    """Validate a change against the sheet and return the merged draft; raise before changing anything."""
+    if not isinstance(changes, dict) or not isinstance(changes.get("sections", {}), dict):
+        raise AssessmentError(_("The ballot data is malformed."))
+    sections = sheet.section_by_id
+    indicator_ids = {str(i.pk) for i in sheet.indicators}
+    lo, hi = sheet.cycle.scale_min, sheet.cycle.scale_max
+    merged = {"sections": {k: dict(v) for k, v in sheet.data.get("sections", {}).items()}}
+    for subject_id, change in changes.get("sections", {}).items():
+        subject_id = str(subject_id)
+        if subject_id not in sections or not isinstance(change, dict):
+            raise AssessmentError(_("This ballot has no section %(id)s.") % {"id": subject_id})
+        target = merged["sections"].setdefault(subject_id, {})
+        scores = dict(target.get("scores", {}))
+        raw_scores = change.get("scores", {})
+        if not isinstance(raw_scores, dict):
+            raise AssessmentError(_("The ballot data is malformed."))
+        for indicator_id, value in raw_scores.items():
+            indicator_id = str(indicator_id)
+            if indicator_id not in indicator_ids:
+                raise AssessmentError(_("This ballot has no indicator %(id)s.") % {"id": indicator_id})
+            if value is None or value == "":
+                scores.pop(indicator_id, None)
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+                raise AssessmentError(_("A score must be a whole number from %(lo)s to %(hi)s.") % {"lo": lo, "hi": hi})
+            number = int(value)
+            if not lo <= number <= hi:
+                raise AssessmentError(_("A score must be a whole number from %(lo)s to %(hi)s.") % {"lo": lo, "hi": hi})
+            scores[indicator_id] = number
+        target["scores"] = scores
+        if "vote" in change:
+            vote = change["vote"] or ""
+            if vote and vote not in Vote.values:
+                raise AssessmentError(_("Unknown overall vote “%(vote)s”.") % {"vote": vote})
+            target["vote"] = vote
+        if "comment" in change:
+            comment = change["comment"] or ""
+            if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
+                raise AssessmentError(_("A comment can be at most %(n)s characters.") % {"n": MAX_COMMENT})
+            target["comment"] = comment.strip()
+    return merged
+
+
+@transaction.atomic
+def draft_save(*, changes: dict, assignment: Assignment | None = None, code: BallotCode | None = None) -> dict:
+    """Merge a change into the draft and save it. Returns the whole draft."""
+    holder = _holder(assignment, code)
+    holder = type(holder).objects.select_for_update().select_related("case__cycle").get(pk=holder.pk)
+    assignment, code = (holder, None) if isinstance(holder, Assignment) else (None, holder)
+    if _is_spent(assignment, code):
+        raise BallotClosed(_("This ballot has already been submitted."))
+    _check_window(holder.case.cycle)
+    sheet = sheet_for(assignment=assignment, code=code)
+    merged = _merge(sheet, changes)
+    BallotDraft.objects.update_or_create(
+        **({"assignment": assignment} if assignment else {"code": code}), defaults={"data": merged}
+    )
+    if assignment and assignment.status == Assignment.Status.PENDING:
+        Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.DRAFT)
+    if code and code.status == BallotCode.Status.ISSUED:
+        BallotCode.objects.filter(pk=code.pk).update(status=BallotCode.Status.DRAFT)
+    return merged
+
+
+@dataclass
+class Missing:
+    subject: CaseSubject
+    indicators: list[Indicator]
+    vote: bool
+
+
+def sheet_missing(sheet: Sheet) -> list[Missing]:
+    """What is still to fill in, section by section (empty when the sheet is complete)."""
+    missing = []
+    for section in sheet.sections:
+        data = sheet.data.get("sections", {}).get(str(section.subject.pk), {})
+        scores = data.get("scores", {})
+        lacking = [i for i in sheet.indicators if str(i.pk) not in scores]
+        no_vote = not data.get("vote")
+        if lacking or no_vote:
+            missing.append(Missing(section.subject, lacking, no_vote))
+    return missing
+
+
+def excellent_quota(cycle: Cycle, rated: int) -> int | None:
+    """How many people one sheet may vote excellent, or None for no quota (at least one when any)."""
+    if cycle.excellent_quota_percent is None:
+        return None
+    return max(1, math.floor(Decimal(rated) * cycle.excellent_quota_percent / 100))
+
+
+def sheet_void_reason(cycle: Cycle, values: list[int]) -> str:
+    if not values:
+        return ""
+    if cycle.void_if_all_max and all(v == cycle.scale_max for v in values):
+        return _("every score is full marks")
+    if cycle.void_if_all_identical and len(set(values)) == 1:
+        return _("every score is identical")
+    return ""
+
+
+@transaction.atomic
+def ballot_submit(*, assignment: Assignment | None = None, code: BallotCode | None = None) -> Ballot:
+    """Turn the draft into a ballot. Exactly one ballot per assignment or code, even under concurrent submits."""
+    holder = _holder(assignment, code)
+    # Lock the row: two concurrent submits would otherwise both pass the status check.
+    holder = type(holder).objects.select_for_update().select_related("case__cycle").get(pk=holder.pk)
+    assignment, code = (holder, None) if isinstance(holder, Assignment) else (None, holder)
+    case, cycle = holder.case, holder.case.cycle
+    if _is_spent(assignment, code):
+        raise BallotClosed(_("This ballot has already been submitted."))
+    _check_window(cycle)
+
+    sheet = sheet_for(assignment=assignment, code=code)
+    missing = sheet_missing(sheet)
+    if missing:
+        names = "、".join(str(m.subject) for m in missing)
+        raise AssessmentError(_("The ballot is not complete. Still to fill in: %(names)s.") % {"names": names})
+
+    sections_data = sheet.data["sections"]
+    rated = [s for s in sheet.sections if s.subject.kind == CaseSubject.Kind.MEMBER and s.rater_group != RaterGroup.SELF]
+    quota = excellent_quota(cycle, len(rated))
+    excellent = sum(1 for s in rated if sections_data[str(s.subject.pk)]["vote"] == Vote.EXCELLENT)
+    if quota is not None and excellent > quota:
+        raise AssessmentError(
+            _("At most %(quota)s of the people on this sheet may be voted excellent; you chose %(n)s.")
+            % {"quota": quota, "n": excellent}
+        )
+
+    values = [v for s in sheet.sections for v in sections_data[str(s.subject.pk)]["scores"].values()]
+    void_reason = sheet_void_reason(cycle, values)
+    counted = not void_reason
+
+    if code is not None:
+        # The conditional update is the guard that holds on every database: only one submit spends a code.
+        spent = BallotCode.objects.filter(pk=code.pk, status__in=[BallotCode.Status.ISSUED, BallotCode.Status.DRAFT]).update(
+            status=BallotCode.Status.SPENT
+        )
+        if spent != 1:
+            raise BallotClosed(_("This ballot has already been submitted."))
+    try:
+        with transaction.atomic():
+            ballot = Ballot.objects.create(
+                cycle=cycle,
+                case=case,
+                kind=Ballot.Kind.ANONYMOUS if code else Ballot.Kind.NAMED,
+                assignment=assignment,
+                anonymous_group=code.rater_group if code else "",
+                is_void=not counted,
+                void_reason=void_reason,
+                is_test=cycle.test_mode,
+            )
+    except IntegrityError:
+        raise BallotClosed(_("This ballot has already been submitted.")) from None
+
+    SectionResponse.objects.bulk_create(
+        SectionResponse(
+            ballot=ballot,
+            subject=s.subject,
+            rater_group=s.rater_group,
+            vote=sections_data[str(s.subject.pk)]["vote"],
+            comment=sections_data[str(s.subject.pk)].get("comment", ""),
+            counted=counted,
+        )
+        for s in sheet.sections
+    )
+    Score.objects.bulk_create(
+        Score(
+            ballot=ballot,
+            cycle=cycle,
+            subject=s.subject,
+            indicator_id=int(indicator_id),
+            rater_group=s.rater_group,
+            value=value,
+            counted=counted,
+        )
+        for s in sheet.sections
+        for indicator_id, value in sections_data[str(s.subject.pk)]["scores"].items()
+    )
+    if assignment:
+        Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.SUBMITTED, submitted_at=timezone.now())
+        BallotDraft.objects.filter(assignment=assignment).delete()
+    else:
+        # The draft is the only thing that tied this sheet to its code: it goes.
+        BallotDraft.objects.filter(code=code).delete()
+    return ballot

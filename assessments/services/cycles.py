@@ -1,0 +1,245 @@
+"""Cycle and case life cycles. Each transition locks the row, checks the state, writes the new state
+and a timeline event in one transaction."""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from people.models import LeadershipTeam, Person
+from people.selectors import memberships_current
+
+from ..errors import AssessmentError, InvalidTransition
+from ..models import (
+    Assignment,
+    Ballot,
+    BallotCode,
+    BallotDraft,
+    Case,
+    CaseSubject,
+    Cycle,
+    Framework,
+    TimelineEvent,
+)
+from .codes import codes_issue
+from .scoring import cycle_compute_results, results_drop
+
+S = Cycle.Status
+CS = Case.Status
+
+
+def _event(*, cycle: Cycle, case: Case | None = None, actor=None, action: str, old: str = "", new: str = "",
+           reason: str = "", data: dict | None = None) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        cycle=cycle,
+        case=case,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_status=old,
+        to_status=new,
+        reason=reason,
+        data=data or {},
+    )
+
+
+def _lock_cycle(cycle: Cycle, allowed: Iterable[str], verb: str) -> Cycle:
+    locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.status not in allowed:
+        raise InvalidTransition(
+            _("Cannot %(verb)s the cycle “%(cycle)s”: it is %(status)s.")
+            % {"verb": verb, "cycle": locked.name, "status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _set_cycle_status(cycle: Cycle, new: str, *, actor, action: str, reason: str = "", data: dict | None = None) -> None:
+    old = cycle.status
+    cycle.status = new
+    cycle.save(update_fields=["status", "updated_at"])
+    _event(cycle=cycle, actor=actor, action=action, old=old, new=new, reason=reason, data=data)
+
+
+def _move_cases(cycle: Cycle, *, from_statuses: Iterable[str], new: str, actor, action: str) -> None:
+    cases = list(Case.objects.select_for_update().filter(cycle=cycle, status__in=list(from_statuses)))
+    now_actor = actor if getattr(actor, "is_authenticated", False) else None
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(cycle=cycle, case=c, actor=now_actor, action=action, from_status=c.status, to_status=new)
+        for c in cases
+    )
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(status=new, updated_at=timezone.now())
+
+
+@transaction.atomic
+def cycle_create(*, framework: Framework, name: str, year: int, actor=None, **settings: Any) -> Cycle:
+    cycle = Cycle(framework=framework, name=name, year=year, **settings)
+    cycle.full_clean()
+    cycle.save()
+    _event(cycle=cycle, actor=actor, action="created", new=cycle.status)
+    return cycle
+
+
+@transaction.atomic
+def case_create(
+    *, cycle: Cycle, team: LeadershipTeam, superiors: Iterable[Person] = (), anonymous_ballots: int = 0, actor=None
+) -> Case:
+    cycle = _lock_cycle(cycle, [S.DRAFT], _("add a team to"))
+    if anonymous_ballots < 0:
+        raise AssessmentError(_("The number of anonymous ballots cannot be negative."))
+    if Case.objects.filter(cycle=cycle, team=team).exists():
+        raise AssessmentError(_("The team “%(team)s” is already in this cycle.") % {"team": team.name})
+    case = Case.objects.create(cycle=cycle, team=team, anonymous_ballots=anonymous_ballots)
+    case.superiors.set(superiors)
+    _event(cycle=cycle, case=case, actor=actor, action="case_created", new=case.status)
+    return case
+
+
+def _snapshot_subjects(case: Case, on: dt.date) -> list[CaseSubject]:
+    seats = list(memberships_current(team=case.team, on=on))
+    subjects = [
+        CaseSubject(
+            case=case, kind=CaseSubject.Kind.MEMBER, person=m.person, position=m.position, is_principal=m.is_principal, order=i
+        )
+        for i, m in enumerate(seats, start=1)
+        if m.person.active
+    ]
+    subjects.append(CaseSubject(case=case, kind=CaseSubject.Kind.TEAM, order=len(subjects) + 1))
+    return CaseSubject.objects.bulk_create(subjects)
+
+
+@transaction.atomic
+def cycle_open(*, cycle: Cycle, actor=None) -> dict[int, list[str]]:
+    """Open a draft cycle: snapshot each team's members, create the named assignments and issue the
+    anonymous codes. Returns the plain-text codes per case id: shown once, never stored."""
+    cycle = _lock_cycle(cycle, [S.DRAFT], _("open"))
+    cases = list(Case.objects.filter(cycle=cycle).select_related("team").prefetch_related("superiors"))
+    if not cases:
+        raise AssessmentError(_("Add at least one team before opening the cycle."))
+    on = timezone.localdate(cycle.opens_at) if cycle.opens_at else timezone.localdate()
+    empty = [c.team.name for c in cases if not memberships_current(team=c.team, on=on).filter(person__active=True).exists()]
+    if empty:
+        raise AssessmentError(_("These teams have no current members: %(teams)s") % {"teams": "、".join(empty)})
+
+    issued: dict[int, list[str]] = {}
+    for case in cases:
+        subjects = _snapshot_subjects(case, on)
+        members = {s.person_id for s in subjects if s.person_id}
+        assignments = [Assignment(case=case, rater_id=p, role=Assignment.Role.MEMBER) for p in sorted(members)]
+        assignments += [
+            Assignment(case=case, rater=p, role=Assignment.Role.SUPERIOR) for p in case.superiors.all() if p.pk not in members
+        ]
+        Assignment.objects.bulk_create(assignments)
+        issued[case.pk] = codes_issue(case=case, count=case.anonymous_ballots)
+
+    framework = cycle.framework
+    if not framework.locked:
+        framework.locked = True
+        framework.save(update_fields=["locked"])
+    _set_cycle_status(cycle, S.OPEN, actor=actor, action="opened", data={"cases": len(cases)})
+    return issued
+
+
+@transaction.atomic
+def cycle_close(*, cycle: Cycle, actor=None) -> Cycle:
+    cycle = _lock_cycle(cycle, [S.OPEN], _("close"))
+    _set_cycle_status(cycle, S.CLOSED, actor=actor, action="closed")
+    return cycle
+
+
+@transaction.atomic
+def cycle_reopen(*, cycle: Cycle, reason: str, actor=None) -> Cycle:
+    """Back to open for late ballots. Computed results are dropped (they no longer match the ballots)."""
+    if not (reason or "").strip():
+        raise AssessmentError(_("Give a reason for reopening the cycle."))
+    cycle = _lock_cycle(cycle, [S.CLOSED, S.SCORED], _("reopen"))
+    results_drop(cycle=cycle)
+    _move_cases(cycle, from_statuses=[CS.SCORED], new=CS.EVALUATING, actor=actor, action="reopened")
+    _set_cycle_status(cycle, S.OPEN, actor=actor, action="reopened", reason=reason.strip())
+    return cycle
+
+
+@transaction.atomic
+def cycle_score(*, cycle: Cycle, actor=None) -> Cycle:
+    """Compute (or recompute) the results of a closed cycle. Released results are locked."""
+    cycle = _lock_cycle(cycle, [S.CLOSED, S.SCORED], _("score"))
+    version = cycle_compute_results(cycle=cycle)
+    cycle.refresh_from_db()
+    _move_cases(cycle, from_statuses=[CS.EVALUATING], new=CS.SCORED, actor=actor, action="scored")
+    _set_cycle_status(cycle, S.SCORED, actor=actor, action="scored", data={"version": version})
+    return cycle
+
+
+@transaction.atomic
+def cycle_release(*, cycle: Cycle, actor=None) -> Cycle:
+    cycle = _lock_cycle(cycle, [S.SCORED], _("release"))
+    if cycle.test_mode:
+        raise AssessmentError(_("This cycle is a rehearsal: purge its test ballots before the real run."))
+    _move_cases(cycle, from_statuses=[CS.SCORED], new=CS.FEEDBACK, actor=actor, action="released")
+    _set_cycle_status(cycle, S.RELEASED, actor=actor, action="released")
+    return cycle
+
+
+@transaction.atomic
+def cycle_archive(*, cycle: Cycle, actor=None) -> Cycle:
+    cycle = _lock_cycle(cycle, [S.RELEASED], _("archive"))
+    _set_cycle_status(cycle, S.ARCHIVED, actor=actor, action="archived")
+    return cycle
+
+
+@transaction.atomic
+def cycle_purge_test_ballots(*, cycle: Cycle, actor=None) -> dict[int, list[str]]:
+    """End a rehearsal: delete its ballots, drafts and results, reset assignments, replace every code
+    (rehearsal codes may have been seen), and leave the cycle open for the real run.
+    Returns the new plain-text codes per case id."""
+    cycle = _lock_cycle(cycle, [S.OPEN, S.CLOSED, S.SCORED], _("purge the test ballots of"))
+    if not cycle.test_mode:
+        raise AssessmentError(_("Only a cycle in test mode has test ballots to purge."))
+    ballots = Ballot.objects.filter(cycle=cycle, is_test=True)
+    purged = ballots.count()
+    results_drop(cycle=cycle)
+    ballots.delete()
+    BallotDraft.objects.filter(assignment__case__cycle=cycle).delete()
+    BallotDraft.objects.filter(code__case__cycle=cycle).delete()
+    Assignment.objects.filter(case__cycle=cycle).update(status=Assignment.Status.PENDING, submitted_at=None)
+    BallotCode.objects.filter(case__cycle=cycle).exclude(status=BallotCode.Status.REVOKED).update(
+        status=BallotCode.Status.REVOKED
+    )
+    issued = {
+        case.pk: codes_issue(case=case, count=case.anonymous_ballots) for case in Case.objects.filter(cycle=cycle)
+    }
+    _move_cases(cycle, from_statuses=[CS.SCORED], new=CS.EVALUATING, actor=actor, action="test_purged")
+    cycle.test_mode = False
+    cycle.save(update_fields=["test_mode", "updated_at"])
+    old = cycle.status
+    cycle.status = S.OPEN
+    cycle.save(update_fields=["status", "updated_at"])
+    _event(cycle=cycle, actor=actor, action="test_purged", old=old, new=S.OPEN, data={"ballots": purged})
+    return issued
+
+
+def _case_transition(case: Case, allowed: Iterable[str], new: str, *, verb: str, actor, action: str, reason: str = "") -> Case:
+    locked = Case.objects.select_for_update().select_related("cycle").get(pk=case.pk)
+    if locked.status not in allowed:
+        raise InvalidTransition(
+            _("Cannot %(verb)s the case “%(case)s”: it is %(status)s.")
+            % {"verb": verb, "case": locked, "status": locked.get_status_display()}
+        )
+    old = locked.status
+    locked.status = new
+    locked.save(update_fields=["status", "updated_at"])
+    _event(cycle=locked.cycle, case=locked, actor=actor, action=action, old=old, new=new, reason=reason)
+    return locked
+
+
+@transaction.atomic
+def case_start_improving(*, case: Case, actor=None) -> Case:
+    return _case_transition(case, [CS.FEEDBACK], CS.IMPROVING, verb=_("start improvement for"), actor=actor,
+                            action="improving")
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor=None, reason: str = "") -> Case:
+    return _case_transition(case, [CS.IMPROVING], CS.CLOSED, verb=_("close"), actor=actor, action="closed",
+                            reason=reason)

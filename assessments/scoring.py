@@ -1,7 +1,7 @@
 """The arithmetic of scoring, with no database: each rule of DESIGN.md as a small pure function.
 
-The set-based run (services/scoring.py) does the per-cell aggregation in SQL with the same rule as
-`trimmed_mean`, then hands the aggregates to these functions.
+The set-based run (services/scoring.py) aggregates scores with one GROUP BY in the database and hands
+the aggregates (count, sum, min, max per cell) to these functions.
 """
 
 from collections.abc import Hashable, Iterable, Mapping
@@ -12,6 +12,7 @@ from fractions import Fraction
 from .models.choices import Grade, Vote
 
 TWO_PLACES = Decimal("0.01")
+VOTES = tuple(Vote.values)
 
 
 def trimmed_mean(values: Iterable[float], *, trim_above: int) -> float:
@@ -19,9 +20,14 @@ def trimmed_mean(values: Iterable[float], *, trim_above: int) -> float:
     values = list(values)
     if not values:
         raise ValueError("no values")
-    if len(values) > trim_above:
-        return (sum(values) - max(values) - min(values)) / (len(values) - 2)
-    return sum(values) / len(values)
+    return trimmed_mean_of(len(values), sum(values), min(values), max(values), trim_above)
+
+
+def trimmed_mean_of(n: int, total: float, low: float, high: float, trim_above: int) -> float:
+    """The same rule from a GROUP BY's aggregates (count, sum, min, max), so no value list is needed."""
+    if n > trim_above:
+        return (total - high - low) / (n - 2)
+    return total / n
 
 
 def to_percent(mean: float, *, scale_max: int) -> float:
@@ -96,12 +102,12 @@ def summarise_votes(counts: Mapping[str, int], *, removal_share: str, warning_sh
     """Counts and shares of the overall votes, and the two flags: incompetent above the removal share
     (default 1/3) → removal review; excellent + competent below the warning share (2/3) → warning talk.
     Compared as exact fractions so that exactly one third is not above one third."""
-    counts = {v: int(counts.get(v, 0)) for v in Vote.values}
+    counts = {v: int(counts.get(v, 0)) for v in VOTES}
     total = sum(counts.values())
     if not total:
         return VoteSummary(counts, 0, {}, False, False)
     good = counts[Vote.EXCELLENT] + counts[Vote.COMPETENT]
-    shares = {v: counts[v] / total * 100 for v in Vote.values}
+    shares = {v: counts[v] / total * 100 for v in VOTES}
     shares["excellent_or_competent"] = good / total * 100
     return VoteSummary(
         counts,

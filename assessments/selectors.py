@@ -20,7 +20,6 @@ from .models import (
     CaseSubject,
     Cycle,
     RaterGroup,
-    ResultCell,
     SectionResponse,
     SubjectResult,
     TimelineEvent,
@@ -31,7 +30,9 @@ RELEASED = (Cycle.Status.RELEASED, Cycle.Status.ARCHIVED)
 
 
 def is_hr(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_perm("assessments.manage_cycles")))
+    return bool(
+        getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_perm("assessments.manage_cycles"))
+    )
 
 
 def can_view_subject_result(*, viewer, subject: CaseSubject) -> bool:
@@ -91,12 +92,11 @@ def _suppress(result: SubjectResult, k: int, scale_max: int) -> VisibleResult:
     shown = {} if suppressed_groups else dict(weighted)
     if RaterGroup.SELF in groups and groups[RaterGroup.SELF]["n"] > 0:
         shown[RaterGroup.SELF] = groups[RaterGroup.SELF]  # a self-evaluation is the subject's own
-    indicators: dict[int, dict[str, float | None]] = {}
-    cells = ResultCell.objects.filter(subject_id=result.subject_id, rater_group__in=list(shown)).values_list(
-        "indicator_id", "rater_group", "trimmed_mean"
-    )
-    for indicator_id, group, mean in cells:
-        indicators.setdefault(indicator_id, {})[group] = round(mean / scale_max * 100, 2)
+    indicators: dict[int, dict[str, float]] = {}
+    for group, by_indicator in result.cells.items():
+        if group in shown:
+            for indicator_id, (_, _, trimmed) in by_indicator.items():
+                indicators.setdefault(int(indicator_id), {})[group] = round(trimmed / scale_max * 100, 2)
     comments = []
     if not suppressed_all:
         visible_groups = [g for g, v in weighted.items() if v["n"] >= k]
@@ -116,7 +116,9 @@ def _suppress(result: SubjectResult, k: int, scale_max: int) -> VisibleResult:
         groups=shown,
         indicators=indicators,
         votes={**result.votes, "total": result.votes_total} if votes_visible else None,
-        flags={} if suppressed_all else {"removal_review": result.flag_removal_review, "warning_talk": result.flag_warning_talk},
+        flags={}
+        if suppressed_all
+        else {"removal_review": result.flag_removal_review, "warning_talk": result.flag_warning_talk},
         suppressed_groups=suppressed_groups,
         suppressed_all=suppressed_all,
         renormalised=result.renormalised,
@@ -132,7 +134,9 @@ def subject_result_for(*, viewer, subject: CaseSubject) -> VisibleResult | None:
     """The subject's result as this viewer may see it; None if they may not (callers answer 404)."""
     if not can_view_subject_result(viewer=viewer, subject=subject):
         return None
-    result = SubjectResult.objects.filter(subject=subject).select_related("subject__person", "subject__case__cycle").first()
+    result = (
+        SubjectResult.objects.filter(subject=subject).select_related("subject__person", "subject__case__cycle").first()
+    )
     if result is None:
         return None
     cycle = subject.case.cycle
@@ -185,8 +189,10 @@ class Turnout:
 
 def turnout_for_case(*, case: Case) -> Turnout:
     by_group: dict[str, dict[str, int]] = {}
-    for row in Assignment.objects.filter(case=case).values("role").annotate(
-        n=Count("id"), done=Count("id", filter=Q(status=Assignment.Status.SUBMITTED))
+    for row in (
+        Assignment.objects.filter(case=case)
+        .values("role")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)))
     ):
         group = RaterGroup.SUPERIOR if row["role"] == Assignment.Role.SUPERIOR else RaterGroup.PEER
         by_group[group] = {"issued": row["n"], "submitted": row["done"]}
@@ -215,4 +221,6 @@ def assignments_for_rater(*, user) -> QuerySet[Assignment]:
     person = person_for_user(user=user)
     if person is None:
         return Assignment.objects.none()
-    return Assignment.objects.filter(rater=person, case__cycle__status=Cycle.Status.OPEN).select_related("case__team", "case__cycle")
+    return Assignment.objects.filter(rater=person, case__cycle__status=Cycle.Status.OPEN).select_related(
+        "case__team", "case__cycle"
+    )

@@ -2,7 +2,7 @@ from .ballots import Assignment, Ballot, BallotCode, BallotDraft, Score, Section
 from .choices import Grade, RaterGroup, Vote
 from .cycles import Case, CaseSubject, Cycle, TimelineEvent
 from .frameworks import Dimension, Framework, Indicator
-from .results import CaseResult, CycleResult, ResultCell, SubjectResult
+from .results import CaseResult, CycleResult, SubjectResult
 
 __all__ = [
     "Assignment",
@@ -19,7 +19,6 @@ __all__ = [
     "Grade",
     "Indicator",
     "RaterGroup",
-    "ResultCell",
     "Score",
     "SectionResponse",
     "SubjectResult",

@@ -73,9 +73,7 @@ class BallotCode(models.Model):
 class BallotDraft(models.Model):
     """A half-filled sheet, saved on every change; replaced by a Ballot on submit."""
 
-    assignment = models.OneToOneField(
-        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="draft"
-    )
+    assignment = models.OneToOneField(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="draft")
     code = models.OneToOneField(BallotCode, null=True, blank=True, on_delete=models.CASCADE, related_name="draft")
     data = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
@@ -85,10 +83,14 @@ class BallotDraft(models.Model):
         verbose_name_plural = _("ballot drafts")
         constraints = [
             models.CheckConstraint(
-                condition=Q(assignment__isnull=False, code__isnull=True) | Q(assignment__isnull=True, code__isnull=False),
+                condition=Q(assignment__isnull=False, code__isnull=True)
+                | Q(assignment__isnull=True, code__isnull=False),
                 name="draft_belongs_to_assignment_or_code",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"draft · {self.assignment or self.code}"
 
 
 class Ballot(models.Model):
@@ -121,6 +123,9 @@ class Ballot(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.case}"
+
 
 class SectionResponse(models.Model):
     """A sheet's section for one subject: the overall vote and an optional comment."""
@@ -137,6 +142,9 @@ class SectionResponse(models.Model):
         verbose_name_plural = _("ballot sections")
         constraints = [models.UniqueConstraint(fields=["ballot", "subject"], name="section_once_per_ballot")]
         indexes = [models.Index(fields=["subject", "counted", "rater_group"], name="section_scoring_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} · {self.get_vote_display()}"
 
 
 class Score(models.Model):
@@ -158,3 +166,6 @@ class Score(models.Model):
             models.UniqueConstraint(fields=["ballot", "subject", "indicator"], name="score_once_per_ballot"),
         ]
         indexes = [models.Index(fields=["cycle", "counted"], name="score_cycle_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} · {self.indicator} · {self.value}"

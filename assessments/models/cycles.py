@@ -38,14 +38,20 @@ class Cycle(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    framework = models.ForeignKey(Framework, verbose_name=_("framework"), on_delete=models.PROTECT, related_name="cycles")
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("framework"), on_delete=models.PROTECT, related_name="cycles"
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
 
     scale_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
     scale_max = models.PositiveSmallIntegerField(_("highest score"), default=10, validators=[MaxValueValidator(100)])
 
-    weight_superior = models.DecimalField(_("weight of superiors (%)"), max_digits=5, decimal_places=2, default=Decimal(30), validators=PERCENT)
-    weight_peer = models.DecimalField(_("weight of peers (%)"), max_digits=5, decimal_places=2, default=Decimal(30), validators=PERCENT)
+    weight_superior = models.DecimalField(
+        _("weight of superiors (%)"), max_digits=5, decimal_places=2, default=Decimal(30), validators=PERCENT
+    )
+    weight_peer = models.DecimalField(
+        _("weight of peers (%)"), max_digits=5, decimal_places=2, default=Decimal(30), validators=PERCENT
+    )
     weight_subordinate = models.DecimalField(
         _("weight of subordinates (%)"), max_digits=5, decimal_places=2, default=Decimal(40), validators=PERCENT
     )
@@ -67,9 +73,15 @@ class Cycle(models.Model):
         help_text=_("At most this share of the people on one sheet may be voted excellent; empty for no quota."),
     )
 
-    band_excellent = models.DecimalField(_("excellent from"), max_digits=5, decimal_places=2, default=Decimal(90), validators=PERCENT)
-    band_competent = models.DecimalField(_("competent from"), max_digits=5, decimal_places=2, default=Decimal(70), validators=PERCENT)
-    band_basic = models.DecimalField(_("basically competent from"), max_digits=5, decimal_places=2, default=Decimal(60), validators=PERCENT)
+    band_excellent = models.DecimalField(
+        _("excellent from"), max_digits=5, decimal_places=2, default=Decimal(90), validators=PERCENT
+    )
+    band_competent = models.DecimalField(
+        _("competent from"), max_digits=5, decimal_places=2, default=Decimal(70), validators=PERCENT
+    )
+    band_basic = models.DecimalField(
+        _("basically competent from"), max_digits=5, decimal_places=2, default=Decimal(60), validators=PERCENT
+    )
 
     min_group_size = models.PositiveSmallIntegerField(
         _("minimum group size k"),
@@ -77,7 +89,9 @@ class Cycle(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("A rater group with fewer ballots than this is never shown separately."),
     )
-    quorum_percent = models.DecimalField(_("quorum (%)"), max_digits=5, decimal_places=2, default=Decimal(50), validators=PERCENT)
+    quorum_percent = models.DecimalField(
+        _("quorum (%)"), max_digits=5, decimal_places=2, default=Decimal(50), validators=PERCENT
+    )
     removal_share = models.CharField(
         _("removal review above"),
         max_length=20,
@@ -120,7 +134,9 @@ class Cycle(models.Model):
                 violation_error_message=_("The lowest score must be below the highest score."),
             ),
             models.CheckConstraint(
-                condition=Q(band_basic__gt=0, band_competent__gt=F("band_basic"), band_excellent__gt=F("band_competent")),
+                condition=Q(
+                    band_basic__gt=0, band_competent__gt=F("band_basic"), band_excellent__gt=F("band_competent")
+                ),
                 name="cycle_bands_ordered",
                 violation_error_message=_("Grade bands must rise: basically competent < competent < excellent."),
             ),

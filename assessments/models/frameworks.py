@@ -15,14 +15,14 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class Framework(Bilingual):
@@ -97,8 +97,14 @@ def validate_rubric(value: object) -> None:
     if unknown:
         raise ValidationError(_("Unknown rubric levels: %(levels)s"), params={"levels": ", ".join(sorted(unknown))})
     for level, text in value.items():
-        if not isinstance(text, dict) or not isinstance(text.get("zh", ""), str) or not isinstance(text.get("en", ""), str):
-            raise ValidationError(_("Rubric level %(level)s needs its text as {\"zh\": …, \"en\": …}."), params={"level": level})
+        if (
+            not isinstance(text, dict)
+            or not isinstance(text.get("zh", ""), str)
+            or not isinstance(text.get("en", ""), str)
+        ):
+            raise ValidationError(
+                _('Rubric level %(level)s needs its text as {"zh": …, "en": …}.'), params={"level": level}
+            )
 
 
 class Indicator(FrameworkPart):

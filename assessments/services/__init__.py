@@ -14,6 +14,7 @@ from .cycles import (
     cycle_release,
     cycle_reopen,
     cycle_score,
+    cycle_score_later,
 )
 from .frameworks import framework_new_version
 from .scoring import cycle_compute_results
@@ -34,6 +35,7 @@ __all__ = [
     "cycle_release",
     "cycle_reopen",
     "cycle_score",
+    "cycle_score_later",
     "draft_save",
     "framework_new_version",
     "sheet_for",

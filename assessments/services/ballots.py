@@ -99,9 +99,13 @@ def _check_window(cycle: Cycle) -> None:
     if cycle.status != Cycle.Status.OPEN:
         raise BallotClosed(_("This assessment is not open for ballots."))
     if cycle.opens_at and now < cycle.opens_at:
-        raise BallotClosed(_("This assessment opens at %(when)s.") % {"when": f"{timezone.localtime(cycle.opens_at):%Y-%m-%d %H:%M}"})
+        raise BallotClosed(
+            _("This assessment opens at %(when)s.") % {"when": f"{timezone.localtime(cycle.opens_at):%Y-%m-%d %H:%M}"}
+        )
     if cycle.closes_at and now > cycle.closes_at:
-        raise BallotClosed(_("This assessment closed at %(when)s.") % {"when": f"{timezone.localtime(cycle.closes_at):%Y-%m-%d %H:%M}"})
+        raise BallotClosed(
+            _("This assessment closed at %(when)s.") % {"when": f"{timezone.localtime(cycle.closes_at):%Y-%m-%d %H:%M}"}
+        )
 
 
 def _merge(sheet: Sheet, changes: dict) -> dict:
@@ -225,7 +229,9 @@ def ballot_submit(*, assignment: Assignment | None = None, code: BallotCode | No
         raise AssessmentError(_("The ballot is not complete. Still to fill in: %(names)s.") % {"names": names})
 
     sections_data = sheet.data["sections"]
-    rated = [s for s in sheet.sections if s.subject.kind == CaseSubject.Kind.MEMBER and s.rater_group != RaterGroup.SELF]
+    rated = [
+        s for s in sheet.sections if s.subject.kind == CaseSubject.Kind.MEMBER and s.rater_group != RaterGroup.SELF
+    ]
     quota = excellent_quota(cycle, len(rated))
     excellent = sum(1 for s in rated if sections_data[str(s.subject.pk)]["vote"] == Vote.EXCELLENT)
     if quota is not None and excellent > quota:
@@ -240,9 +246,9 @@ def ballot_submit(*, assignment: Assignment | None = None, code: BallotCode | No
 
     if code is not None:
         # The conditional update is the guard that holds on every database: only one submit spends a code.
-        spent = BallotCode.objects.filter(pk=code.pk, status__in=[BallotCode.Status.ISSUED, BallotCode.Status.DRAFT]).update(
-            status=BallotCode.Status.SPENT
-        )
+        spent = BallotCode.objects.filter(
+            pk=code.pk, status__in=[BallotCode.Status.ISSUED, BallotCode.Status.DRAFT]
+        ).update(status=BallotCode.Status.SPENT)
         if spent != 1:
             raise BallotClosed(_("This ballot has already been submitted."))
     try:
@@ -285,7 +291,9 @@ def ballot_submit(*, assignment: Assignment | None = None, code: BallotCode | No
         for indicator_id, value in sections_data[str(s.subject.pk)]["scores"].items()
     )
     if assignment:
-        Assignment.objects.filter(pk=assignment.pk).update(status=Assignment.Status.SUBMITTED, submitted_at=timezone.now())
+        Assignment.objects.filter(pk=assignment.pk).update(
+            status=Assignment.Status.SUBMITTED, submitted_at=timezone.now()
+        )
         BallotDraft.objects.filter(assignment=assignment).delete()
     else:
         # The draft is the only thing that tied this sheet to its code: it goes.

@@ -27,7 +27,9 @@ def _new_code() -> str:
 def codes_issue(*, case: Case, count: int, rater_group: str = RaterGroup.SUBORDINATE) -> list[str]:
     """Issue `count` fresh codes for a case and return them in plain text: the only time they exist."""
     codes = [_new_code() for _ in range(count)]
-    BallotCode.objects.bulk_create(BallotCode(case=case, rater_group=rater_group, code_hash=code_hash(c)) for c in codes)
+    BallotCode.objects.bulk_create(
+        BallotCode(case=case, rater_group=rater_group, code_hash=code_hash(c)) for c in codes
+    )
     return codes
 
 

@@ -31,8 +31,17 @@ S = Cycle.Status
 CS = Case.Status
 
 
-def _event(*, cycle: Cycle, case: Case | None = None, actor=None, action: str, old: str = "", new: str = "",
-           reason: str = "", data: dict | None = None) -> TimelineEvent:
+def _event(
+    *,
+    cycle: Cycle,
+    case: Case | None = None,
+    actor=None,
+    action: str,
+    old: str = "",
+    new: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> TimelineEvent:
     return TimelineEvent.objects.create(
         cycle=cycle,
         case=case,
@@ -55,7 +64,9 @@ def _lock_cycle(cycle: Cycle, allowed: Iterable[str], verb: str) -> Cycle:
     return locked
 
 
-def _set_cycle_status(cycle: Cycle, new: str, *, actor, action: str, reason: str = "", data: dict | None = None) -> None:
+def _set_cycle_status(
+    cycle: Cycle, new: str, *, actor, action: str, reason: str = "", data: dict | None = None
+) -> None:
     old = cycle.status
     cycle.status = new
     cycle.save(update_fields=["status", "updated_at"])
@@ -100,7 +111,12 @@ def _snapshot_subjects(case: Case, on: dt.date) -> list[CaseSubject]:
     seats = list(memberships_current(team=case.team, on=on))
     subjects = [
         CaseSubject(
-            case=case, kind=CaseSubject.Kind.MEMBER, person=m.person, position=m.position, is_principal=m.is_principal, order=i
+            case=case,
+            kind=CaseSubject.Kind.MEMBER,
+            person=m.person,
+            position=m.position,
+            is_principal=m.is_principal,
+            order=i,
         )
         for i, m in enumerate(seats, start=1)
         if m.person.active
@@ -118,7 +134,9 @@ def cycle_open(*, cycle: Cycle, actor=None) -> dict[int, list[str]]:
     if not cases:
         raise AssessmentError(_("Add at least one team before opening the cycle."))
     on = timezone.localdate(cycle.opens_at) if cycle.opens_at else timezone.localdate()
-    empty = [c.team.name for c in cases if not memberships_current(team=c.team, on=on).filter(person__active=True).exists()]
+    empty = [
+        c.team.name for c in cases if not memberships_current(team=c.team, on=on).filter(person__active=True).exists()
+    ]
     if empty:
         raise AssessmentError(_("These teams have no current members: %(teams)s") % {"teams": "、".join(empty)})
 
@@ -128,7 +146,9 @@ def cycle_open(*, cycle: Cycle, actor=None) -> dict[int, list[str]]:
         members = {s.person_id for s in subjects if s.person_id}
         assignments = [Assignment(case=case, rater_id=p, role=Assignment.Role.MEMBER) for p in sorted(members)]
         assignments += [
-            Assignment(case=case, rater=p, role=Assignment.Role.SUPERIOR) for p in case.superiors.all() if p.pk not in members
+            Assignment(case=case, rater=p, role=Assignment.Role.SUPERIOR)
+            for p in case.superiors.all()
+            if p.pk not in members
         ]
         Assignment.objects.bulk_create(assignments)
         issued[case.pk] = codes_issue(case=case, count=case.anonymous_ballots)
@@ -169,6 +189,19 @@ def cycle_score(*, cycle: Cycle, actor=None) -> Cycle:
     _move_cases(cycle, from_statuses=[CS.EVALUATING], new=CS.SCORED, actor=actor, action="scored")
     _set_cycle_status(cycle, S.SCORED, actor=actor, action="scored", data={"version": version})
     return cycle
+
+
+def cycle_score_later(*, cycle: Cycle, actor=None) -> None:
+    """Queue scoring on a worker once the current transaction commits; refuse at once if it cannot run."""
+    from ..tasks import score_cycle
+
+    if cycle.status not in (S.CLOSED, S.SCORED):
+        raise InvalidTransition(
+            _("Cannot %(verb)s the cycle “%(cycle)s”: it is %(status)s.")
+            % {"verb": _("score"), "cycle": cycle.name, "status": cycle.get_status_display()}
+        )
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    transaction.on_commit(lambda: score_cycle.delay(cycle.pk, actor_id))
 
 
 @transaction.atomic
@@ -219,7 +252,9 @@ def cycle_purge_test_ballots(*, cycle: Cycle, actor=None) -> dict[int, list[str]
     return issued
 
 
-def _case_transition(case: Case, allowed: Iterable[str], new: str, *, verb: str, actor, action: str, reason: str = "") -> Case:
+def _case_transition(
+    case: Case, allowed: Iterable[str], new: str, *, verb: str, actor, action: str, reason: str = ""
+) -> Case:
     locked = Case.objects.select_for_update().select_related("cycle").get(pk=case.pk)
     if locked.status not in allowed:
         raise InvalidTransition(
@@ -235,11 +270,13 @@ def _case_transition(case: Case, allowed: Iterable[str], new: str, *, verb: str,
 
 @transaction.atomic
 def case_start_improving(*, case: Case, actor=None) -> Case:
-    return _case_transition(case, [CS.FEEDBACK], CS.IMPROVING, verb=_("start improvement for"), actor=actor,
-                            action="improving")
+    return _case_transition(
+        case, [CS.FEEDBACK], CS.IMPROVING, verb=_("start improvement for"), actor=actor, action="improving"
+    )
 
 
 @transaction.atomic
 def case_close(*, case: Case, actor=None, reason: str = "") -> Case:
-    return _case_transition(case, [CS.IMPROVING], CS.CLOSED, verb=_("close"), actor=actor, action="closed",
-                            reason=reason)
+    return _case_transition(
+        case, [CS.IMPROVING], CS.CLOSED, verb=_("close"), actor=actor, action="closed", reason=reason
+    )

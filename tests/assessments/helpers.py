@@ -34,8 +34,15 @@ def values_for(mapping: dict) -> Callable:
     return pick
 
 
-def fill(*, assignment: Assignment | None = None, code: BallotCode | str | None = None, scores: dict,
-         votes: dict | None = None, comments: dict | None = None, submit: bool = True):
+def fill(
+    *,
+    assignment: Assignment | None = None,
+    code: BallotCode | str | None = None,
+    scores: dict,
+    votes: dict | None = None,
+    comments: dict | None = None,
+    submit: bool = True,
+):
     """Fill a whole sheet: `scores` maps person/"team" → one value for all its indicators."""
     if isinstance(code, str):
         code = code_resolve(code=code)

@@ -39,7 +39,7 @@ def test_a_members_sheet_has_self_peer_and_team_sections():
 
 
 def test_a_draft_keeps_what_was_entered_across_saves():
-    _, case, (a, b), _, _ = open_case(members=2, superiors=0)
+    _, case, (a, _b), _, _ = open_case(members=2, superiors=0)
     assignment = assignment_of(case, a)
     sheet = sheet_for(assignment=assignment)
     first, second = sheet.indicators[:2]
@@ -124,7 +124,9 @@ def test_the_excellent_quota_is_enforced_per_sheet():
     assignment = assignment_of(case, s)
     scores = {p: 6 + i for i, p in enumerate(people)} | {"team": 8}
     # 30 % of 4 people rated = 1.2 → at most 1 excellent.
-    with pytest.raises(AssessmentError, match="At most 1 of the people on this sheet may be voted excellent; you chose 2"):
+    with pytest.raises(
+        AssessmentError, match="At most 1 of the people on this sheet may be voted excellent; you chose 2"
+    ):
         fill(assignment=assignment, scores=scores, votes={people[0]: "excellent", people[1]: "excellent"})
     assert not Ballot.objects.exists()
     fill(assignment=assignment, scores=scores, votes={people[0]: "excellent"})
@@ -147,7 +149,7 @@ def test_ballots_are_refused_outside_the_window_and_after_close():
 
 
 def test_codes_carry_128_bits_and_only_their_hash_is_stored():
-    _, case, _, _, codes = open_case(members=2, superiors=0, codes=3)
+    _, _case, _, _, codes = open_case(members=2, superiors=0, codes=3)
     assert len(codes) == 3 and len(set(codes)) == 3
     assert all(len(c) == 26 for c in codes)  # 128 bits in base32
     stored = set(BallotCode.objects.values_list("code_hash", flat=True))
@@ -166,7 +168,7 @@ def test_a_code_resolves_case_insensitively_with_separators_and_not_when_spent()
 
 
 def test_an_anonymous_ballot_keeps_no_link_to_its_code():
-    _, case, (a, b), _, codes = open_case(members=2, superiors=0, codes=1)
+    _, _case, (a, b), _, codes = open_case(members=2, superiors=0, codes=1)
     code = code_resolve(code=codes[0])
     ballot = fill(code=code, scores={a: 8, b: 7, "team": 8}, comments={a: "工作扎实"})
     code.refresh_from_db()

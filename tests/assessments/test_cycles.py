@@ -23,7 +23,14 @@ from assessments.services import (
     framework_new_version,
 )
 from tests.assessments.helpers import assignment_of, close, fill, open_case
-from tests.factories import CycleFactory, MembershipFactory, PersonFactory, UserFactory, default_framework, team_with_members
+from tests.factories import (
+    CycleFactory,
+    MembershipFactory,
+    PersonFactory,
+    UserFactory,
+    default_framework,
+    team_with_members,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +122,7 @@ def test_transitions_in_the_wrong_state_are_refused_and_change_nothing(status, s
 
 
 def test_case_transitions_in_the_wrong_state_are_refused():
-    cycle, case, *_ = open_case()
+    _cycle, case, *_ = open_case()
     with pytest.raises(InvalidTransition, match="it is Evaluating"):
         case_close(case=case)
     with pytest.raises(InvalidTransition):
@@ -177,8 +184,11 @@ def cycle_kwargs(**overrides):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"weight_superior": Decimal(30), "weight_peer": Decimal(30), "weight_subordinate": Decimal(30)},
-         "weight_subordinate", "add up to 100%"),
+        (
+            {"weight_superior": Decimal(30), "weight_peer": Decimal(30), "weight_subordinate": Decimal(30)},
+            "weight_subordinate",
+            "add up to 100%",
+        ),
         ({"band_excellent": Decimal(60), "band_competent": Decimal(70)}, "band_excellent", "Grade bands must rise"),
         ({"scale_min": 10, "scale_max": 10}, "scale_max", "above the lowest score"),
         ({"quorum_percent": Decimal(120)}, "quorum_percent", "less than or equal to 100"),

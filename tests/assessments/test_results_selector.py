@@ -44,7 +44,7 @@ def small_peer_group():
 
 
 def test_a_group_below_k_is_never_shown_and_neither_are_the_others_next_to_it(small_peer_group):
-    _, case, (a, b, _) = small_peer_group
+    _, case, (_a, b, _) = small_peer_group
     visible = subject_result_for(viewer=hr_user(), subject=subject(case, b))
     assert visible.suppressed_groups and not visible.suppressed_all
     assert set(visible.groups) == {"self"}
@@ -67,7 +67,13 @@ def test_with_fewer_than_k_raters_in_all_nothing_is_shown():
     cycle_score(cycle=close(cycle))
     visible = subject_result_for(viewer=hr_user(), subject=subject(case, a))
     assert visible.suppressed_all
-    assert (visible.total, visible.grade, visible.votes, visible.dimensions, visible.comments) == (None, "", None, {}, [])
+    assert (visible.total, visible.grade, visible.votes, visible.dimensions, visible.comments) == (
+        None,
+        "",
+        None,
+        {},
+        [],
+    )
     assert visible.rank_in_team is None
 
 
@@ -82,13 +88,16 @@ def test_groups_that_all_meet_k_are_shown_with_their_indicator_means():
     visible = subject_result_for(viewer=hr_user(), subject=subject(case, a))
     assert set(visible.groups) == {"peer", "subordinate", "self"}
     assert visible.groups["peer"]["n"] == 3
-    assert {g: v for g, v in next(iter(visible.indicators.values())).items()} == {
-        "peer": 60.0, "subordinate": 90.0, "self": 60.0}
+    assert dict(next(iter(visible.indicators.values())).items()) == {
+        "peer": 60.0,
+        "subordinate": 90.0,
+        "self": 60.0,
+    }
     assert visible.votes["total"] == 6
 
 
 def test_a_leader_sees_their_own_result_only_after_release_and_never_anothers(small_peer_group):
-    cycle, case, (a, b, c) = small_peer_group
+    cycle, case, (_a, b, c) = small_peer_group
     b_user, c_user = login_for(b), login_for(c)
     assert subject_result_for(viewer=b_user, subject=subject(case, b)) is None  # scored, not released
     cycle_release(cycle=cycle)
@@ -118,7 +127,7 @@ def test_anonymous_users_see_nothing(small_peer_group):
 
 
 def test_turnout_gives_numbers_per_group_and_the_quorum():
-    cycle, case, (a, b), (s,), codes = open_case(members=2, superiors=1, codes=3)
+    _cycle, case, (a, b), (_s,), codes = open_case(members=2, superiors=1, codes=3)
     fill(assignment=assignment_of(case, a), scores={a: 9, b: 7, "team": 8})
     fill(code=codes[0], scores={a: 9, b: 7, "team": 8})
     turnout = turnout_for_case(case=case)

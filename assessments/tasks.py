@@ -1,0 +1,17 @@
+"""Thin tasks: take an id, call a service."""
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from .models import Cycle
+from .services import cycle_score
+
+
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, autoretry_for=(ConnectionError,), max_retries=3, retry_backoff=True
+)
+def score_cycle(cycle_id: int, actor_id: int | None = None) -> int:
+    """Score a closed cycle in the background (a group company's cycle takes a while); returns the version."""
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    cycle = cycle_score(cycle=Cycle.objects.get(pk=cycle_id), actor=actor)
+    return cycle.results_version

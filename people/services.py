@@ -3,24 +3,32 @@
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from .models import LeadershipTeam, Membership, OrgUnit, Person
 
 
-def _apply(obj: Any, fields: dict[str, Any]) -> bool:
+def _apply(obj: models.Model, fields: dict[str, Any]) -> bool:
     """Set fields that differ; return whether anything changed."""
     changed = False
     for name, value in fields.items():
-        if getattr(obj, name) != value:
+        field = obj._meta.get_field(name)
+        if field.many_to_one:
+            # Compare a foreign key by id: reading obj.<name> would fetch the related row on every upsert.
+            current, new = getattr(obj, field.attname), value.pk if value is not None else None
+        else:
+            current, new = getattr(obj, name), value
+        if current != new:
             setattr(obj, name, value)
             changed = True
     return changed
 
 
-def org_unit_upsert(*, code: str, name: str, kind: str, parent: OrgUnit | None, active: bool = True) -> tuple[OrgUnit, str]:
+def org_unit_upsert(
+    *, code: str, name: str, kind: str, parent: OrgUnit | None, active: bool = True
+) -> tuple[OrgUnit, str]:
     """Create or update a unit by code. Returns the unit and 'created', 'updated' or 'unchanged'."""
-    unit = OrgUnit.objects.filter(code=code).first()
+    unit = OrgUnit.objects.filter(code=code).order_by().first()
     fields = {"name": name, "kind": kind, "parent": parent, "active": active}
     if unit is None:
         return OrgUnit.objects.create(code=code, **fields), "created"
@@ -32,7 +40,7 @@ def org_unit_upsert(*, code: str, name: str, kind: str, parent: OrgUnit | None, 
 
 
 def person_upsert(*, employee_number: str, **fields: Any) -> tuple[Person, str]:
-    person = Person.objects.filter(employee_number=employee_number).first()
+    person = Person.objects.filter(employee_number=employee_number).order_by().first()
     if person is None:
         return Person.objects.create(employee_number=employee_number, **fields), "created"
     if _apply(person, fields):
@@ -42,7 +50,7 @@ def person_upsert(*, employee_number: str, **fields: Any) -> tuple[Person, str]:
 
 
 def team_upsert(*, org_unit: OrgUnit, name: str, active: bool = True) -> tuple[LeadershipTeam, str]:
-    team = LeadershipTeam.objects.filter(org_unit=org_unit).first()
+    team = LeadershipTeam.objects.filter(org_unit=org_unit).order_by().first()
     if team is None:
         return LeadershipTeam.objects.create(org_unit=org_unit, name=name, active=active), "created"
     if _apply(team, {"name": name, "active": active}):
@@ -62,7 +70,13 @@ def membership_upsert(
     end_date: dt.date | None,
 ) -> tuple[Membership, str]:
     """A seat is identified by team, person and start date; a later start ends no earlier seat by itself."""
-    membership = Membership.objects.select_for_update().filter(team=team, person=person, start_date=start_date).first()
+    # order_by(): Meta.ordering would join (and on PostgreSQL lock) the team and its unit to sort one row.
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(team=team, person=person, start_date=start_date)
+        .order_by()
+        .first()
+    )
     fields = {"position": position, "is_principal": is_principal, "end_date": end_date}
     if membership is None:
         return Membership.objects.create(team=team, person=person, start_date=start_date, **fields), "created"

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from assessments.models import Assignment, BallotCode, CaseSubject
 from assessments.services import ballot_submit, case_create, cycle_close, cycle_open, draft_save, sheet_for
 from assessments.services.codes import code_resolve
-from tests.factories import CycleFactory, PersonFactory, team_with_members
+from tests.assessments.factories import CycleFactory, PersonFactory, team_with_members
 
 
 def open_case(members: int = 2, superiors: int = 1, codes: int = 0, **cycle_settings):

@@ -22,8 +22,7 @@ from assessments.services import (
     cycle_score,
     framework_new_version,
 )
-from tests.assessments.helpers import assignment_of, close, fill, open_case
-from tests.factories import (
+from tests.assessments.factories import (
     CycleFactory,
     MembershipFactory,
     PersonFactory,
@@ -31,6 +30,7 @@ from tests.factories import (
     default_framework,
     team_with_members,
 )
+from tests.assessments.helpers import assignment_of, close, fill, open_case
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Permission
 from assessments.models import CaseSubject
 from assessments.selectors import case_result_for, subject_result_for, turnout_for_case
 from assessments.services import cycle_release, cycle_score
+from tests.assessments.factories import UserFactory
 from tests.assessments.helpers import assignment_of, close, fill, open_case
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,12 +1,11 @@
-"""factory_boy factories shared by the test suite."""
+"""factory_boy factories for the people app; tests/assessments/factories.py builds on them."""
 
 import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
-from assessments.default_framework import create_default_framework
-from assessments.models import Case, Cycle, Dimension, Framework, Indicator
 from people.models import LeadershipTeam, Membership, OrgUnit, Person
 
 
@@ -14,9 +13,21 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
-    username = factory.Sequence(lambda n: f"user{n}")
+    username = factory.Sequence(lambda n: f"people-user{n}")
     password = factory.django.Password("pass-word-123")
+
+
+class StaffFactory(UserFactory):
+    """A staff member who may add and change people: what the import page asks for."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(self, create: bool, extracted: list[str] | None, **kwargs) -> None:
+        codenames = ["add_person", "change_person", "view_person"] if extracted is None else extracted
+        self.user_permissions.add(*Permission.objects.filter(content_type__app_label="people", codename__in=codenames))
 
 
 class OrgUnitFactory(factory.django.DjangoModelFactory):
@@ -42,7 +53,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
         model = LeadershipTeam
 
     org_unit = factory.SubFactory(OrgUnitFactory)
-    name = factory.LazyAttribute(lambda t: f"{t.org_unit.name}领导班子")
+    name = factory.LazyAttribute(lambda team: f"{team.org_unit.name}领导班子")
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -53,34 +64,3 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory, org_unit=factory.SelfAttribute("..team.org_unit"))
     position = "副经理"
     start_date = dt.date(2020, 1, 1)
-
-
-def default_framework() -> Framework:
-    # Transactional tests flush the rows the data migration made; put them back when needed.
-    return create_default_framework(Framework, Dimension, Indicator)
-
-
-class CycleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Cycle
-
-    name = factory.Sequence(lambda n: f"2026年度考评 {n}")
-    year = 2026
-    framework = factory.LazyFunction(default_framework)
-
-
-class CaseFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Case
-
-    cycle = factory.SubFactory(CycleFactory)
-    team = factory.SubFactory(TeamFactory)
-
-
-def team_with_members(n: int, *, principal: bool = True) -> tuple[LeadershipTeam, list[Person]]:
-    team = TeamFactory()
-    people = []
-    for i in range(n):
-        m = MembershipFactory(team=team, is_principal=principal and i == 0, position="经理" if i == 0 else "副经理")
-        people.append(m.person)
-    return team, people

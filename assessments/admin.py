@@ -1,0 +1,231 @@
+"""HR's admin for frameworks, cycles and cases. Transitions are actions that call the services.
+Ballots, sections and scores are deliberately not here: an admin page of single sheets would undo
+the anonymity DESIGN.md promises."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Case, CaseResult, Cycle, Dimension, Framework, Indicator, SubjectResult, TimelineEvent
+
+
+class LockedFrameworkMixin:
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        framework = getattr(obj, "framework", None) or getattr(getattr(obj, "dimension", None), "framework", obj)
+        if isinstance(framework, Framework) and framework.locked:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
+
+
+class DimensionInline(admin.TabularInline):
+    model = Dimension
+    extra = 0
+    fields = ("order", "code", "name", "name_en", "weight")
+
+
+@admin.register(Framework)
+class FrameworkAdmin(LockedFrameworkMixin, admin.ModelAdmin):
+    list_display = ("name", "code", "version", "locked", "created_at")
+    search_fields = ("name", "name_en", "code")
+    readonly_fields = ("locked",)
+    inlines = [DimensionInline]
+    actions = ["new_version"]
+
+    @admin.action(description=_("Copy into a new, editable version"))
+    def new_version(self, request: HttpRequest, queryset: QuerySet[Framework]) -> None:
+        for framework in queryset:
+            copy = services.framework_new_version(framework=framework)
+            self.message_user(request, _("Created %(framework)s.") % {"framework": copy})
+
+
+class IndicatorInline(admin.StackedInline):
+    model = Indicator
+    extra = 0
+    fields = ("order", "code", "name", "name_en", "description", "description_en", "weight", "rubric")
+
+
+@admin.register(Dimension)
+class DimensionAdmin(LockedFrameworkMixin, admin.ModelAdmin):
+    list_display = ("name", "code", "framework", "weight", "order")
+    list_filter = ("framework",)
+    search_fields = ("name", "name_en", "code")
+    inlines = [IndicatorInline]
+
+
+class CaseInline(admin.TabularInline):
+    model = Case
+    extra = 0
+    fields = ("team", "anonymous_ballots", "status")
+    readonly_fields = ("status",)
+    autocomplete_fields = ("team",)
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return obj is not None and obj.status == Cycle.Status.DRAFT and super().has_add_permission(request, obj)
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ("name", "year", "status", "test_mode", "opens_at", "closes_at", "results_version")
+    list_filter = ("status", "year", "test_mode")
+    search_fields = ("name",)
+    readonly_fields = ("status", "results_version")
+    inlines = [CaseInline]
+    actions = ["open_cycles", "close_cycles", "score_cycles", "release_cycles", "purge_test_ballots"]
+    fieldsets = (
+        (None, {"fields": ("name", "year", "framework", "status", "test_mode", "opens_at", "closes_at")}),
+        (
+            _("Scale and weights"),
+            {"fields": ("scale_min", "scale_max", "weight_superior", "weight_peer", "weight_subordinate")},
+        ),
+        (
+            _("Rules"),
+            {
+                "fields": (
+                    "trim_above",
+                    "void_if_all_identical",
+                    "void_if_all_max",
+                    "excellent_quota_percent",
+                    "min_group_size",
+                    "quorum_percent",
+                    "removal_share",
+                    "warning_share",
+                )
+            },
+        ),
+        (_("Grade bands"), {"fields": ("band_excellent", "band_competent", "band_basic")}),
+        (_("Results"), {"fields": ("results_version",)}),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Cycle | None = None):
+        # Once a cycle is open its rules are what the ballots were cast under.
+        if obj is not None and obj.status != Cycle.Status.DRAFT:
+            return [f.name for f in Cycle._meta.fields if f.name not in ("id", "closes_at")]
+        return self.readonly_fields
+
+    def _each(self, request: HttpRequest, queryset: QuerySet[Cycle], service, done: str) -> dict:
+        issued: dict = {}
+        for cycle in queryset:
+            try:
+                result = service(cycle=cycle, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{cycle}: {' '.join(error.messages)}", messages.ERROR)
+                continue
+            if isinstance(result, dict):
+                issued.update(result)
+            self.message_user(request, done % {"cycle": cycle})
+        return issued
+
+    def _show_codes(self, request: HttpRequest, issued: dict) -> HttpResponse | None:
+        if not any(issued.values()):
+            return None
+        cases = Case.objects.filter(pk__in=issued).select_related("team", "cycle")
+        return TemplateResponse(
+            request,
+            "assessments/admin/codes.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Anonymous ballot codes"),
+                "cases": [(case, issued[case.pk]) for case in cases],
+            },
+        )
+
+    @admin.action(description=_("Open: create assignments and issue ballot codes"))
+    def open_cycles(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> HttpResponse | None:
+        return self._show_codes(request, self._each(request, queryset, services.cycle_open, _("%(cycle)s is open.")))
+
+    @admin.action(description=_("Close for ballots"))
+    def close_cycles(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
+        self._each(request, queryset, services.cycle_close, _("%(cycle)s is closed."))
+
+    @admin.action(description=_("Compute results (in the background)"))
+    def score_cycles(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
+        self._each(request, queryset, services.cycle_score_later, _("%(cycle)s is being scored by a worker."))
+
+    @admin.action(description=_("Release results to leaders"))
+    def release_cycles(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
+        self._each(request, queryset, services.cycle_release, _("%(cycle)s is released."))
+
+    @admin.action(description=_("End the rehearsal: purge test ballots and issue new codes"))
+    def purge_test_ballots(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> HttpResponse | None:
+        issued = self._each(request, queryset, services.cycle_purge_test_ballots, _("%(cycle)s: test ballots purged."))
+        return self._show_codes(request, issued)
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEvent
+    extra = 0
+    fields = ("created_at", "action", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ("team", "cycle", "status", "anonymous_ballots")
+    list_filter = ("cycle", "status")
+    search_fields = ("team__name", "team__org_unit__code")
+    autocomplete_fields = ("team", "superiors")
+    readonly_fields = ("status",)
+    list_select_related = ("team", "cycle")
+    inlines = [TimelineInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Case | None = None):
+        if obj is not None and obj.cycle.status != Cycle.Status.DRAFT:
+            return ("cycle", "team", "status", "superiors", "anonymous_ballots")
+        return self.readonly_fields
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(TimelineEvent)
+class TimelineEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "cycle", "case", "action", "from_status", "to_status", "actor")
+    list_filter = ("action", "cycle")
+    list_select_related = ("cycle", "case__team", "actor")
+
+
+@admin.register(SubjectResult)
+class SubjectResultAdmin(ReadOnlyAdmin):
+    """Totals and grades only: per-group figures are read through the k-suppressing selector elsewhere."""
+
+    list_display = (
+        "subject",
+        "case",
+        "total",
+        "grade",
+        "rank_in_team",
+        "rank_in_cycle",
+        "flag_removal_review",
+        "flag_warning_talk",
+    )
+    list_filter = ("cycle", "grade", "flag_removal_review", "flag_warning_talk")
+    search_fields = ("subject__person__name", "subject__person__employee_number")
+    fields = list_display
+    list_select_related = ("subject__person", "case__team", "case__cycle")
+
+
+@admin.register(CaseResult)
+class CaseResultAdmin(ReadOnlyAdmin):
+    list_display = ("case", "issued", "submitted", "void", "turnout", "quorum_met", "member_average")
+    list_filter = ("case__cycle", "quorum_met")
+    list_select_related = ("case__team", "case__cycle")

@@ -109,6 +109,9 @@ else:
         "processed_folder": str(VAR_DIR / "broker-processed"),
         "store_processed": False,
     }
+    # Kombu's filesystem transport expects its folders to exist; a first run has none.
+    for _folder in ("broker", "broker-processed"):
+        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -98,7 +98,9 @@ class VoteSummary:
     warning_talk: bool
 
 
-def summarise_votes(counts: Mapping[str, int], *, removal_share: str, warning_share: str) -> VoteSummary:
+def summarise_votes(
+    counts: Mapping[str, int], *, removal_share: Fraction | str, warning_share: Fraction | str
+) -> VoteSummary:
     """Counts and shares of the overall votes, and the two flags: incompetent above the removal share
     (default 1/3) → removal review; excellent + competent below the warning share (2/3) → warning talk.
     Compared as exact fractions so that exactly one third is not above one third."""
@@ -107,14 +109,19 @@ def summarise_votes(counts: Mapping[str, int], *, removal_share: str, warning_sh
     if not total:
         return VoteSummary(counts, 0, {}, False, False)
     good = counts[Vote.EXCELLENT] + counts[Vote.COMPETENT]
+    if isinstance(removal_share, str):
+        removal_share = Fraction(removal_share)
+    if isinstance(warning_share, str):
+        warning_share = Fraction(warning_share)
     shares = {v: counts[v] / total * 100 for v in VOTES}
     shares["excellent_or_competent"] = good / total * 100
     return VoteSummary(
         counts,
         total,
         shares,
-        removal_review=Fraction(counts[Vote.INCOMPETENT], total) > Fraction(removal_share),
-        warning_talk=Fraction(good, total) < Fraction(warning_share),
+        # Cross-multiplied, so the comparison is exact without building a Fraction per subject.
+        removal_review=counts[Vote.INCOMPETENT] * removal_share.denominator > removal_share.numerator * total,
+        warning_talk=good * warning_share.denominator < warning_share.numerator * total,
     )
 
 

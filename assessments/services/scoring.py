@@ -5,6 +5,7 @@ import gc
 import json
 from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 from statistics import fmean
 
 from django.db import connection, models, transaction
@@ -169,6 +170,8 @@ class _Rules:
         self.dimension_codes = [d.code for d in dimensions]
         self.dimension_weight = {d.code: float(d.weight) for d in dimensions}
         self.indicators = indicators
+        self.removal_share = Fraction(cycle.removal_share)
+        self.warning_share = Fraction(cycle.warning_share)
 
 
 def _subject_result(
@@ -197,7 +200,7 @@ def _subject_result(
         for code in rules.dimension_codes
     }
     total = round_score(combined.score) if combined.score is not None else None
-    summary = summarise_votes(votes, removal_share=cycle.removal_share, warning_share=cycle.warning_share)
+    summary = summarise_votes(votes, removal_share=rules.removal_share, warning_share=rules.warning_share)
     return SubjectResult(
         cycle=cycle,
         case_id=subject.case_id,

@@ -54,13 +54,17 @@ def _event(
     )
 
 
+def _refusal(cycle: Cycle, verb: str) -> InvalidTransition:
+    return InvalidTransition(
+        _("Cannot %(verb)s the cycle “%(cycle)s”: it is %(status)s.")
+        % {"verb": verb, "cycle": cycle.name, "status": cycle.get_status_display()}
+    )
+
+
 def _lock_cycle(cycle: Cycle, allowed: Iterable[str], verb: str) -> Cycle:
     locked = Cycle.objects.select_for_update().get(pk=cycle.pk)
     if locked.status not in allowed:
-        raise InvalidTransition(
-            _("Cannot %(verb)s the cycle “%(cycle)s”: it is %(status)s.")
-            % {"verb": verb, "cycle": locked.name, "status": locked.get_status_display()}
-        )
+        raise _refusal(locked, verb)
     return locked
 
 
@@ -196,10 +200,7 @@ def cycle_score_later(*, cycle: Cycle, actor=None) -> None:
     from ..tasks import score_cycle
 
     if cycle.status not in (S.CLOSED, S.SCORED):
-        raise InvalidTransition(
-            _("Cannot %(verb)s the cycle “%(cycle)s”: it is %(status)s.")
-            % {"verb": _("score"), "cycle": cycle.name, "status": cycle.get_status_display()}
-        )
+        raise _refusal(cycle, _("score"))
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     transaction.on_commit(lambda: score_cycle.delay(cycle.pk, actor_id))
 
@@ -245,10 +246,7 @@ def cycle_purge_test_ballots(*, cycle: Cycle, actor=None) -> dict[int, list[str]
     _move_cases(cycle, from_statuses=[CS.SCORED], new=CS.EVALUATING, actor=actor, action="test_purged")
     cycle.test_mode = False
     cycle.save(update_fields=["test_mode", "updated_at"])
-    old = cycle.status
-    cycle.status = S.OPEN
-    cycle.save(update_fields=["status", "updated_at"])
-    _event(cycle=cycle, actor=actor, action="test_purged", old=old, new=S.OPEN, data={"ballots": purged})
+    _set_cycle_status(cycle, S.OPEN, actor=actor, action="test_purged", data={"ballots": purged})
     return issued
 
 

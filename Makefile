@@ -43,7 +43,7 @@ lint: install
 
 ## Refresh the zh-hans catalogue from the code, then compile it.
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete --ignore=.venv --ignore=bench
+	$(PY) manage.py makemessages -l zh_Hans --no-location --no-obsolete --ignore=.venv --ignore=bench --ignore=tests
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 bench: install

@@ -126,7 +126,8 @@ class Cycle(models.Model):
                 condition=Q(weight_superior__gte=0, weight_peer__gte=0, weight_subordinate__gte=0)
                 & Exact(F("weight_superior") + F("weight_peer") + F("weight_subordinate"), Decimal(100)),
                 name="cycle_weights_sum_to_100",
-                violation_error_message=_("The rater-group weights must add up to 100%."),
+                # Django %-formats constraint messages, hence the doubled percent sign.
+                violation_error_message=_("The rater-group weights must add up to 100%%."),
             ),
             models.CheckConstraint(
                 condition=Q(scale_min__lt=F("scale_max")),

@@ -81,6 +81,7 @@ class Dimension(FrameworkPart):
 class RubricLevel(models.TextChoices):
     """Rubric levels, as shares of the scale's maximum, so one rubric serves any scale."""
 
+    # xgettext:no-python-format
     EXCELLENT = "excellent", _("Excellent (90% of the scale and above)")
     GOOD = "good", _("Good (75–89%)")
     FAIR = "fair", _("Fair (60–74%)")

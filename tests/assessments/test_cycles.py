@@ -237,3 +237,10 @@ def test_the_default_framework_has_the_three_dimensions_with_rubrics_in_both_lan
     for indicator in Indicator.objects.filter(dimension__framework=framework):
         assert set(indicator.rubric) == {"excellent", "good", "fair", "poor"}
         assert all(text["zh"] and text["en"] for text in indicator.rubric.values())
+
+
+def test_the_weights_constraint_explains_itself():
+    cycle = Cycle(**cycle_kwargs(weight_peer=Decimal(10)))
+    with pytest.raises(ValidationError) as error:
+        cycle.validate_constraints()
+    assert error.value.messages == ["The rater-group weights must add up to 100%."]

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 
 from assessments.demo import CODES_FILE, DEMO_PASSWORD, LAST_CYCLE, OPEN_CYCLE, PLANT_CODE
 from assessments.models import Assignment, Ballot, BallotCode, Cycle, SubjectResult
@@ -29,7 +30,7 @@ def seeded(django_db_setup, django_db_blocker, var_dir):
     """Seeding takes seconds, so it runs once for the module, in a transaction rolled back at the end;
     each test runs in a savepoint inside it."""
     out = StringIO()
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic(), translation.override("en"):
         call_command("seed_demo", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)

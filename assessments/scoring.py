@@ -4,6 +4,7 @@ The set-based run (services/scoring.py) aggregates scores with one GROUP BY in t
 the aggregates (count, sum, min, max per cell) to these functions.
 """
 
+import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -69,6 +70,13 @@ def round_score(value: float) -> Decimal:
     """Round to two places, half up, as published. Float noise below the 6th place is removed first so
     that 89.995 computed as 89.99499999999999 still rounds the way a person doing it by hand would."""
     return Decimal(repr(round(value, 6))).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def round_figure(value: float) -> float:
+    """round_score as a float, for the many figures shown beside the total: the same half-up result,
+    without building a Decimal for each (a cycle has a hundred thousand of them)."""
+    scaled = round(round(value, 6) * 100, 4)  # at most 4 decimals left: removes float noise from the product
+    return math.floor(scaled + 0.5) / 100
 
 
 @dataclass(frozen=True)

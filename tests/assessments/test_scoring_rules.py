@@ -3,12 +3,15 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assessments.scoring import (
     Bands,
     combine_groups,
     competition_ranks,
     grade_for,
+    round_figure,
     round_score,
     summarise_votes,
     to_percent,
@@ -99,3 +102,14 @@ def test_ties_share_a_rank_and_the_next_rank_is_skipped():
 
 def test_people_without_a_total_are_not_ranked():
     assert competition_ranks({"a": None, "b": Decimal(80)}) == {"b": 1}
+
+
+@given(st.floats(min_value=0, max_value=100, allow_nan=False))
+def test_figures_beside_the_total_round_exactly_like_the_total(value):
+    assert round_figure(value) == float(round_score(value))
+
+
+@given(st.integers(min_value=0, max_value=10_000_000))
+def test_figures_round_half_up_at_every_half(millis):
+    value = millis / 100_000  # values such as 89.995 that sit on a half
+    assert round_figure(value) == float(round_score(value))

@@ -35,6 +35,10 @@ class Section:
     subject: CaseSubject
     rater_group: str
 
+    @property
+    def rater_group_label(self) -> str:
+        return RaterGroup(self.rater_group).label
+
 
 @dataclass
 class Sheet:

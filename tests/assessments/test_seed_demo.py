@@ -7,13 +7,19 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import translation
 
 from assessments.demo import CODES_FILE, DEMO_PASSWORD, LAST_CYCLE, OPEN_CYCLE, PLANT_CODE
 from assessments.models import Assignment, Ballot, BallotCode, Cycle, SubjectResult
 from assessments.services import code_resolve
 from people.models import LeadershipTeam, Membership, Person
+
+
+def login(**credentials):
+    """Authenticate as the login form does: with a request, which django-axes needs to count failures."""
+    return authenticate(RequestFactory().post("/accounts/login/"), **credentials)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -92,18 +98,18 @@ def test_this_years_cycle_is_open_with_sheets_left_for_the_evaluator(demo):
 
 def test_the_demo_logins_work(demo):
     for username in ("admin", "hr", "leader", "evaluator"):
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
-    hr = authenticate(username="hr", password=DEMO_PASSWORD)
+        assert login(username=username, password=DEMO_PASSWORD) is not None, username
+    hr = login(username="hr", password=DEMO_PASSWORD)
     assert hr.is_staff
     assert hr.has_perm("assessments.manage_cycles")
     assert hr.has_perm("people.change_person")
     assert not hr.has_perm("assessments.change_score")
-    assert authenticate(username="admin", password=DEMO_PASSWORD).is_superuser
+    assert login(username="admin", password=DEMO_PASSWORD).is_superuser
     assert Person.objects.get(user__username="leader").memberships.filter(end_date=None).exists()
     evaluator = Person.objects.get(user__username="evaluator")
     assert evaluator.superior_for_cases.filter(cycle__name=OPEN_CYCLE).count() >= 3
     person = Person.objects.exclude(user__username__in=["leader", "evaluator"]).first()
-    assert authenticate(username=person.employee_number, password=DEMO_PASSWORD) is not None
+    assert login(username=person.employee_number, password=DEMO_PASSWORD) is not None
 
 
 def test_the_codes_file_lists_live_codes(demo, var_dir):

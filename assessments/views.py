@@ -1,0 +1,222 @@
+"""Evaluators' pages: my ballots, the ballot sheet (named or by anonymous code), review and submit.
+Thin: they resolve who may act on what, call services and selectors, and render."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from people.selectors import person_for_user
+
+from . import selectors, services
+from .forms import section_changes
+from .models import Assignment, BallotCode
+from .services.ballots import Sheet, excellent_quota, sheet_missing
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    response = render(request, "assessments/rate_limited.html", status=429)
+    response["Retry-After"] = "600"
+    return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("assessments:my_ballots")
+
+
+@login_required
+def my_ballots(request: HttpRequest) -> HttpResponse:
+    assignments = list(selectors.assignments_for_rater(user=request.user).order_by("case__cycle", "case__team__name"))
+    cycles: dict = {}
+    for a in assignments:
+        cycles.setdefault(a.case.cycle, []).append(a)
+    groups = [
+        {
+            "cycle": cycle,
+            "assignments": items,
+            "done": sum(1 for a in items if a.status == Assignment.Status.SUBMITTED),
+            "total": len(items),
+        }
+        for cycle, items in cycles.items()
+    ]
+    return render(request, "assessments/my_ballots.html", {"groups": groups, "person": person_for_user(user=request.user)})
+
+
+@dataclass
+class Holder:
+    """Who fills the sheet: a named assignment or an anonymous code, and where its pages live."""
+
+    assignment: Assignment | None
+    code: BallotCode | None
+    url: str
+    submit_url: str
+
+    @property
+    def kwargs(self) -> dict:
+        return {"assignment": self.assignment} if self.assignment else {"code": self.code}
+
+
+def _named(request: HttpRequest, pk: int) -> Holder:
+    person = person_for_user(user=request.user)
+    # Someone else's assignment is a 404, never a 403 that would confirm it exists.
+    assignment = (
+        Assignment.objects.select_related("case__cycle", "case__team", "rater").filter(pk=pk, rater=person).first()
+        if person
+        else None
+    )
+    if assignment is None:
+        raise Http404
+    return Holder(
+        assignment,
+        None,
+        reverse("assessments:sheet", args=[pk]),
+        reverse("assessments:submit", args=[pk]),
+    )
+
+
+def _anonymous(request: HttpRequest, code: str) -> Holder | HttpResponse:
+    found = services.code_resolve(code=code)
+    if found is None:
+        if is_ratelimited(request, group="ballot-code-miss", key="ip", rate=settings.KAOPING_CODE_MISSES, increment=True):
+            return rate_limited(request)
+        return render(request, "assessments/code_invalid.html", status=404)
+    return Holder(None, found, reverse("assessments:code_sheet", args=[code]), reverse("assessments:code_submit", args=[code]))
+
+
+def _section_index(request: HttpRequest, sheet: Sheet) -> int:
+    try:
+        index = int(request.GET.get("p", request.POST.get("p", 1)))
+    except ValueError:
+        index = 1
+    return min(max(index, 1), len(sheet.sections))
+
+
+def _progress(sheet: Sheet) -> list[dict]:
+    missing = {m.subject.pk: m for m in sheet_missing(sheet)}
+    return [
+        {"index": i, "section": s, "complete": s.subject.pk not in missing}
+        for i, s in enumerate(sheet.sections, start=1)
+    ]
+
+
+def _sheet_context(holder: Holder, sheet: Sheet, index: int, error: str = "") -> dict:
+    section = sheet.sections[index - 1]
+    data = sheet.data.get("sections", {}).get(str(section.subject.pk), {})
+    dimensions: dict = {}
+    for indicator in sheet.indicators:
+        dimensions.setdefault(indicator.dimension, []).append(
+            {"indicator": indicator, "value": data.get("scores", {}).get(str(indicator.pk))}
+        )
+    progress = _progress(sheet)
+    rated = [s for s in sheet.sections if s.subject.kind == "member" and s.rater_group != "self"]
+    return {
+        "holder": holder,
+        "sheet": sheet,
+        "cycle": sheet.cycle,
+        "section": section,
+        "index": index,
+        "count": len(sheet.sections),
+        "data": data,
+        "dimensions": dimensions,
+        "scale": list(range(sheet.cycle.scale_min, sheet.cycle.scale_max + 1)),
+        "progress": progress,
+        "completed": sum(1 for p in progress if p["complete"]),
+        "quota": excellent_quota(sheet.cycle, len(rated)),
+        "error": error,
+        "votes": _vote_choices(),
+    }
+
+
+def _vote_choices() -> list[tuple[str, str]]:
+    from .models import Vote
+
+    return list(Vote.choices)
+
+
+@require_http_methods(["GET", "POST"])
+def _sheet(request: HttpRequest, holder: Holder) -> HttpResponse:
+    sheet = services.sheet_for(**holder.kwargs)
+    if sheet.submitted:
+        return render(request, "assessments/submitted.html", {"holder": holder, "cycle": sheet.cycle})
+    index = _section_index(request, sheet)
+    autosave = request.headers.get("X-Autosave") == "1"
+    if request.method == "POST":
+        section = sheet.sections[index - 1]
+        try:
+            services.draft_save(**holder.kwargs, changes=section_changes(post=request.POST, section=section,
+                                                                         indicators=sheet.indicators))
+        except ValidationError as error:
+            message = " ".join(error.messages)
+            if autosave:
+                return JsonResponse({"saved": False, "error": message}, status=400)
+            sheet = services.sheet_for(**holder.kwargs)
+            return render(request, "assessments/sheet.html", _sheet_context(holder, sheet, index, message), status=400)
+        if autosave:
+            return JsonResponse({"saved": True})
+        target = {"prev": index - 1, "next": index + 1}.get(request.POST.get("go", ""), index)
+        if request.POST.get("go") == "review":
+            return redirect(holder.submit_url)
+        if request.POST.get("go", "").isdigit():
+            target = int(request.POST["go"])
+        return redirect(f"{holder.url}?p={min(max(target, 1), len(sheet.sections))}")
+    return render(request, "assessments/sheet.html", _sheet_context(holder, sheet, index))
+
+
+@require_http_methods(["GET", "POST"])
+def _submit(request: HttpRequest, holder: Holder) -> HttpResponse:
+    sheet = services.sheet_for(**holder.kwargs)
+    if sheet.submitted:
+        return render(request, "assessments/submitted.html", {"holder": holder, "cycle": sheet.cycle})
+    missing = sheet_missing(sheet)
+    error = ""
+    if request.method == "POST" and not missing:
+        try:
+            with transaction.atomic():
+                services.ballot_submit(**holder.kwargs)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return render(request, "assessments/submitted.html", {"holder": holder, "cycle": sheet.cycle, "just": True})
+    positions = {s.subject.pk: i for i, s in enumerate(sheet.sections, start=1)}
+    rated = [s for s in sheet.sections if s.subject.kind == "member" and s.rater_group != "self"]
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "holder": holder,
+            "cycle": sheet.cycle,
+            "missing": [{"m": m, "index": positions[m.subject.pk]} for m in missing],
+            "quota": excellent_quota(sheet.cycle, len(rated)),
+            "error": error,
+        },
+        status=400 if error or (request.method == "POST" and missing) else 200,
+    )
+
+
+@login_required
+def sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sheet(request, _named(request, pk))
+
+
+@login_required
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _submit(request, _named(request, pk))
+
+
+def code_sheet(request: HttpRequest, code: str) -> HttpResponse:
+    holder = _anonymous(request, code)
+    return holder if isinstance(holder, HttpResponse) else _sheet(request, holder)
+
+
+def code_submit(request: HttpRequest, code: str) -> HttpResponse:
+    holder = _anonymous(request, code)
+    return holder if isinstance(holder, HttpResponse) else _submit(request, holder)

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
@@ -18,7 +17,7 @@ from people.selectors import person_for_user
 
 from . import selectors, services
 from .forms import section_changes
-from .models import Assignment, BallotCode
+from .models import Assignment, BallotCode, Vote
 from .services.ballots import Sheet, excellent_quota, sheet_missing
 
 
@@ -48,7 +47,9 @@ def my_ballots(request: HttpRequest) -> HttpResponse:
         }
         for cycle, items in cycles.items()
     ]
-    return render(request, "assessments/my_ballots.html", {"groups": groups, "person": person_for_user(user=request.user)})
+    return render(
+        request, "assessments/my_ballots.html", {"groups": groups, "person": person_for_user(user=request.user)}
+    )
 
 
 @dataclass
@@ -86,10 +87,14 @@ def _named(request: HttpRequest, pk: int) -> Holder:
 def _anonymous(request: HttpRequest, code: str) -> Holder | HttpResponse:
     found = services.code_resolve(code=code)
     if found is None:
-        if is_ratelimited(request, group="ballot-code-miss", key="ip", rate=settings.KAOPING_CODE_MISSES, increment=True):
+        if is_ratelimited(
+            request, group="ballot-code-miss", key="ip", rate=settings.KAOPING_CODE_MISSES, increment=True
+        ):
             return rate_limited(request)
         return render(request, "assessments/code_invalid.html", status=404)
-    return Holder(None, found, reverse("assessments:code_sheet", args=[code]), reverse("assessments:code_submit", args=[code]))
+    return Holder(
+        None, found, reverse("assessments:code_sheet", args=[code]), reverse("assessments:code_submit", args=[code])
+    )
 
 
 def _section_index(request: HttpRequest, sheet: Sheet) -> int:
@@ -132,14 +137,8 @@ def _sheet_context(holder: Holder, sheet: Sheet, index: int, error: str = "") ->
         "completed": sum(1 for p in progress if p["complete"]),
         "quota": excellent_quota(sheet.cycle, len(rated)),
         "error": error,
-        "votes": _vote_choices(),
+        "votes": Vote.choices,
     }
-
-
-def _vote_choices() -> list[tuple[str, str]]:
-    from .models import Vote
-
-    return list(Vote.choices)
 
 
 @require_http_methods(["GET", "POST"])
@@ -152,8 +151,10 @@ def _sheet(request: HttpRequest, holder: Holder) -> HttpResponse:
     if request.method == "POST":
         section = sheet.sections[index - 1]
         try:
-            services.draft_save(**holder.kwargs, changes=section_changes(post=request.POST, section=section,
-                                                                         indicators=sheet.indicators))
+            services.draft_save(
+                **holder.kwargs,
+                changes=section_changes(post=request.POST, section=section, indicators=sheet.indicators),
+            )
         except ValidationError as error:
             message = " ".join(error.messages)
             if autosave:

@@ -66,7 +66,7 @@ def test_the_sheet_shows_one_person_with_the_rubric_scale_and_vote(client, setup
     response = client.get(reverse("assessments:sheet", args=[assignment_of(case, s).pk]))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Person 1 of 3" in page
+    assert "Person 1 of 3:" in page
     assert a.name in page and "Scoring guide" in page
     assert page.count('type="radio"') == 11 * 10 + 4
     assert "Your rating counts as: Superiors" in page
@@ -155,7 +155,7 @@ def test_an_anonymous_code_opens_submits_and_is_then_refused(client):
     _, _case, (a, b), _, codes = open_case(members=2, superiors=0, codes=1)
     url = reverse("assessments:code_sheet", args=[codes[0]])
     page = client.get(url).content.decode()
-    assert "Person 1 of 3" in page and "Subordinates" in page
+    assert "Person 1 of 3:" in page and "Subordinates" in page
     fill(code=codes[0], scores={a: 8, b: 7, "team": 8}, submit=False)
     response = client.post(reverse("assessments:code_submit", args=[codes[0]]), {"confirm": "on"})
     assert response.status_code == 200 and "Your ballot has been received" in response.content.decode()

@@ -241,9 +241,7 @@ def _write_results(results: list[SubjectResult]) -> None:
 
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY {SubjectResult._meta.db_table} ({columns}) FROM STDIN"
-        ) as copy,
+        cursor.cursor.copy(f"COPY {SubjectResult._meta.db_table} ({columns}) FROM STDIN") as copy,
     ):
         for result in results:
             copy.write_row(row(result))

@@ -19,6 +19,8 @@ from .models import (
     CaseResult,
     CaseSubject,
     Cycle,
+    CycleResult,
+    Grade,
     RaterGroup,
     SectionResponse,
     SubjectResult,
@@ -71,6 +73,10 @@ class VisibleResult:
     ballots_void: int
     comments: list[str] = field(default_factory=list)
     version: int = 0
+
+    @property
+    def grade_label(self) -> str:
+        return Grade(self.grade).label if self.grade else ""
 
 
 def _comment_order(subject_id: int, comments: list[str]) -> list[str]:
@@ -224,3 +230,46 @@ def assignments_for_rater(*, user) -> QuerySet[Assignment]:
     return Assignment.objects.filter(rater=person, case__cycle__status=Cycle.Status.OPEN).select_related(
         "case__team", "case__cycle"
     )
+
+
+def released_subjects_for(*, user) -> QuerySet[CaseSubject]:
+    """The leader's own places in released cycles, newest first: what "My results" lists."""
+    person = person_for_user(user=user)
+    if person is None:
+        return CaseSubject.objects.none()
+    return (
+        CaseSubject.objects.filter(person=person, case__cycle__status__in=RELEASED)
+        .select_related("case__cycle__framework", "case__team", "person")
+        .order_by("-case__cycle__year", "-case__cycle__id")
+    )
+
+
+@dataclass
+class LeaderResultPage:
+    """Everything "My results" shows for one cycle, already suppressed for the viewer."""
+
+    subject: CaseSubject
+    result: VisibleResult
+    team_dimensions: dict[str, float | None]
+    cycle_dimensions: dict[str, float | None]
+    team_size: int
+
+
+def leader_results_for(*, user) -> list[LeaderResultPage]:
+    pages = []
+    for subject in released_subjects_for(user=user):
+        visible = subject_result_for(viewer=user, subject=subject)
+        if visible is None:
+            continue
+        case_result = CaseResult.objects.filter(case_id=subject.case_id).first()
+        cycle_result = CycleResult.objects.filter(cycle_id=subject.case.cycle_id).first()
+        pages.append(
+            LeaderResultPage(
+                subject=subject,
+                result=visible,
+                team_dimensions=case_result.dimensions if case_result else {},
+                cycle_dimensions=cycle_result.dimensions if cycle_result else {},
+                team_size=subject.case.subjects.filter(kind=CaseSubject.Kind.MEMBER).count(),
+            )
+        )
+    return pages

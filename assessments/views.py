@@ -10,14 +10,16 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from people.selectors import person_for_user
 
 from . import selectors, services
+from .charts import Series, radar_svg
 from .forms import section_changes
-from .models import Assignment, BallotCode, Vote
+from .models import Assignment, BallotCode, RaterGroup, Vote
 from .services.ballots import Sheet, excellent_quota, sheet_missing
 
 
@@ -221,3 +223,39 @@ def code_sheet(request: HttpRequest, code: str) -> HttpResponse:
 def code_submit(request: HttpRequest, code: str) -> HttpResponse:
     holder = _anonymous(request, code)
     return holder if isinstance(holder, HttpResponse) else _submit(request, holder)
+
+
+@login_required
+def my_results(request: HttpRequest) -> HttpResponse:
+    """A leader's released results, one cycle after another; every figure through the k-suppressing selector."""
+    pages = []
+    for page in selectors.leader_results_for(user=request.user):
+        dimensions = list(page.subject.case.cycle.framework.dimensions.prefetch_related("indicators"))
+        codes = [d.code for d in dimensions]
+        radar = None
+        if not page.result.suppressed_all:
+            radar = radar_svg(
+                axes=[d.label for d in dimensions],
+                series=[
+                    Series(_("Me"), [page.result.dimensions.get(c) for c in codes], "#b4231f"),
+                    Series(_("Team average"), [page.team_dimensions.get(c) for c in codes], "#0969da", dashed=True),
+                    Series(_("Cycle average"), [page.cycle_dimensions.get(c) for c in codes], "#57606a", dashed=True),
+                ],
+                title=_("Scores by dimension"),
+            )
+        groups = [g for g in ("superior", "peer", "subordinate", "self") if g in page.result.groups]
+        rows = [
+            {
+                "dimension": d,
+                "score": page.result.dimensions.get(d.code),
+                "team": page.team_dimensions.get(d.code),
+                "cycle": page.cycle_dimensions.get(d.code),
+                "indicators": [
+                    {"indicator": i, "by_group": [page.result.indicators.get(i.pk, {}).get(g) for g in groups]}
+                    for i in d.indicators.all()
+                ],
+            }
+            for d in dimensions
+        ]
+        pages.append({"page": page, "radar": radar, "rows": rows, "groups": [RaterGroup(g).label for g in groups]})
+    return render(request, "assessments/my_results.html", {"pages": pages})

@@ -1,0 +1,56 @@
+"""Charts drawn on the server as SVG: no JavaScript, and the same drawing serves the PDF reports."""
+
+import math
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: list[float | None]  # one per axis, 0–100; None is drawn at the centre
+    colour: str
+    dashed: bool = False
+
+
+def radar_svg(*, axes: list[str], series: list[Series], title: str, size: int = 320) -> str:
+    """A radar (spider) chart on a 0–100 scale with grid rings at 20-point steps."""
+    centre, radius = size / 2, size / 2 - 70
+    n = len(axes)
+
+    def point(i: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        r = radius * max(0.0, min(100.0, value)) / 100
+        return centre + r * math.cos(angle), centre + r * math.sin(angle)
+
+    def polygon(values: list[float]) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values)))
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size + 20 * len(series)}" '
+        f'role="img" aria-labelledby="radar-title" class="radar">',
+        f'<title id="radar-title">{escape(title)}</title>',
+    ]
+    for ring in (20, 40, 60, 80, 100):
+        parts.append(f'<polygon points="{polygon([ring] * n)}" fill="none" stroke="#d0d7de" stroke-width="1"/>')
+    for i, label in enumerate(axes):
+        x, y = point(i, 100)
+        parts.append(f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>')
+        lx, ly = point(i, 122)
+        anchor = "middle" if abs(lx - centre) < 5 else ("start" if lx > centre else "end")
+        text = f'<text x="{lx:.1f}" y="{ly + 5:.1f}" text-anchor="{anchor}" font-size="13">'
+        parts.append(f"{text}{escape(label)}</text>")
+    for s in series:
+        values = [v if v is not None else 0.0 for v in s.values]
+        dash = ' stroke-dasharray="5 4"' if s.dashed else ""
+        parts.append(
+            f'<polygon points="{polygon(values)}" fill="{s.colour}" fill-opacity="0.12" '
+            f'stroke="{s.colour}" stroke-width="2"{dash}><title>{escape(s.label)}</title></polygon>'
+        )
+    for row, s in enumerate(series):
+        y = size + 20 * row
+        dash = ' stroke-dasharray="5 4"' if s.dashed else ""
+        parts.append(f'<line x1="20" y1="{y - 4}" x2="44" y2="{y - 4}" stroke="{s.colour}" stroke-width="3"{dash}/>')
+        parts.append(f'<text x="52" y="{y}" font-size="13">{escape(s.label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

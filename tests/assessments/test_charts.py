@@ -1,0 +1,36 @@
+"""The server-drawn radar chart."""
+
+import xml.etree.ElementTree as ET
+
+from assessments.charts import Series, radar_svg
+
+NS = {"svg": "http://www.w3.org/2000/svg"}
+
+
+def draw(values):
+    return radar_svg(
+        axes=["理论素养", "专业能力", "责任意识"],
+        series=[Series("本人", values, "#b4231f"), Series("班子平均", [70, 70, 70], "#0969da", dashed=True)],
+        title="各维度得分",
+    )
+
+
+def test_it_draws_a_valid_svg_with_a_title_axes_and_a_legend():
+    root = ET.fromstring(draw([90, 80, 70]))
+    assert root.find("svg:title", NS).text == "各维度得分"
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == ["理论素养", "专业能力", "责任意识", "本人", "班子平均"]
+
+
+def test_a_full_score_reaches_the_outer_ring_and_zero_sits_at_the_centre():
+    root = ET.fromstring(draw([100, 0, 100]))
+    polygons = root.findall("svg:polygon", NS)
+    outer_ring, mine = polygons[4], polygons[5]
+    ring_points = outer_ring.get("points").split()
+    my_points = mine.get("points").split()
+    assert my_points[0] == ring_points[0] and my_points[2] == ring_points[2]
+    assert my_points[1] == "160.0,160.0"
+
+
+def test_labels_are_escaped():
+    assert "&lt;script&gt;" in radar_svg(axes=["<script>", "b", "c"], series=[], title="t")

@@ -1,0 +1,81 @@
+"""A leader's "My results": nothing before release, then the figures and the radar chart, never others'."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.services import cycle_release, cycle_score
+from tests.assessments.factories import UserFactory
+from tests.assessments.helpers import assignment_of, close, fill, open_case
+
+pytestmark = pytest.mark.django_db
+
+
+def login_as(client, person):
+    person.user = UserFactory()
+    person.save()
+    client.force_login(person.user)
+
+
+@pytest.fixture
+def scored(client):
+    """Four members rate each other (3 peers each) and four subordinates rate all: every group meets k = 3."""
+    cycle, case, people, _, codes = open_case(members=4, superiors=0, codes=4, min_group_size=3)
+    a, b, c, d = people
+    for p in people:
+        fill(assignment=assignment_of(case, p), scores={a: 9, b: 7, c: 8, d: 6, "team": 8})
+    for i, code in enumerate(codes):
+        fill(code=code, scores={a: 8 + i % 2, b: 6, c: 7, d: 5, "team": 7}, comments={a: f"意见{i}"})
+    cycle_score(cycle=close(cycle))
+    return cycle, case, people
+
+
+def test_nothing_is_shown_before_release(client, scored):
+    _, _, (a, *_) = scored
+    login_as(client, a)
+    page = client.get(reverse("assessments:my_results")).content.decode()
+    assert "No results have been released to you yet." in page
+    assert "<svg" not in page
+
+
+def test_after_release_the_leader_sees_total_grade_rank_radar_votes_and_comments(client, scored):
+    cycle, _, (a, *_) = scored
+    cycle_release(cycle=cycle)
+    login_as(client, a)
+    response = client.get(reverse("assessments:my_results"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert cycle.name in page
+    assert "Competent" in page or "Excellent" in page
+    assert "1 of 4" in page  # rank in team
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page and "Team average" in page
+    assert "Theory literacy" in page or "理论素养" in page
+    assert "意见0" in page and "意见3" in page
+    assert "Peers" in page and "Subordinates" in page
+
+
+def test_a_leader_never_sees_another_leaders_figures(client, scored):
+    cycle, _, (_a, b, *_) = scored
+    cycle_release(cycle=cycle)
+    login_as(client, b)
+    page = client.get(reverse("assessments:my_results")).content.decode()
+    assert "意见0" not in page  # a's comments
+    assert "3 of 4" in page  # b is third: a, c, b, d
+
+
+def test_small_groups_are_not_shown_separately(client):
+    cycle, case, (a, b, c), _, codes = open_case(members=3, superiors=0, codes=4, min_group_size=3)
+    for p in (a, b, c):
+        fill(assignment=assignment_of(case, p), scores={a: 9, b: 7, c: 8, "team": 8}, comments={a: "同级意见"})
+    for code in codes:
+        fill(code=code, scores={a: 8, b: 6, c: 7, "team": 7})
+    cycle_score(cycle=close(cycle))
+    cycle_release(cycle=cycle)
+    login_as(client, a)
+    page = client.get(reverse("assessments:my_results")).content.decode()
+    assert "Rater groups are not shown separately" in page
+    assert "同级意见" not in page  # two peers: below k
+    assert '<th scope="col">Peers</th>' not in page
+
+
+def test_results_need_a_login(client):
+    assert client.get(reverse("assessments:my_results")).status_code == 302

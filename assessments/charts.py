@@ -13,14 +13,15 @@ class Series:
     dashed: bool = False
 
 
-def radar_svg(*, axes: list[str], series: list[Series], title: str, size: int = 320) -> str:
-    """A radar (spider) chart on a 0–100 scale with grid rings at 20-point steps."""
-    centre, radius = size / 2, size / 2 - 70
+def radar_svg(*, axes: list[str], series: list[Series], title: str, size: int = 320, floor: int = 50) -> str:
+    """A radar (spider) chart from `floor` (the centre) to 100 (the rim), with a ring every 10 points.
+    Assessment scores sit between 60 and 95: from zero, every shape would crowd the rim."""
+    centre, radius = size / 2, size / 2 - 60
     n = len(axes)
 
     def point(i: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
-        r = radius * max(0.0, min(100.0, value)) / 100
+        r = radius * (max(floor, min(100.0, value)) - floor) / (100 - floor)
         return centre + r * math.cos(angle), centre + r * math.sin(angle)
 
     def polygon(values: list[float]) -> str:
@@ -31,17 +32,21 @@ def radar_svg(*, axes: list[str], series: list[Series], title: str, size: int = 
         f'role="img" aria-labelledby="radar-title" class="radar">',
         f'<title id="radar-title">{escape(title)}</title>',
     ]
-    for ring in (20, 40, 60, 80, 100):
+    for ring in range(floor + 10, 101, 10):
         parts.append(f'<polygon points="{polygon([ring] * n)}" fill="none" stroke="#d0d7de" stroke-width="1"/>')
+        if ring == 100:
+            continue  # the rim's label would sit on the first axis label
+        x, y = point(0, ring)
+        parts.append(f'<text x="{x + 3:.1f}" y="{y + 4:.1f}" font-size="10" fill="#57606a">{ring}</text>')
     for i, label in enumerate(axes):
         x, y = point(i, 100)
         parts.append(f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>')
-        lx, ly = point(i, 122)
+        lx, ly = point(i, 100 + (100 - floor) * 0.2)
         anchor = "middle" if abs(lx - centre) < 5 else ("start" if lx > centre else "end")
         text = f'<text x="{lx:.1f}" y="{ly + 5:.1f}" text-anchor="{anchor}" font-size="13">'
         parts.append(f"{text}{escape(label)}</text>")
     for s in series:
-        values = [v if v is not None else 0.0 for v in s.values]
+        values = [v if v is not None else floor for v in s.values]
         dash = ' stroke-dasharray="5 4"' if s.dashed else ""
         parts.append(
             f'<polygon points="{polygon(values)}" fill="{s.colour}" fill-opacity="0.12" '

@@ -19,11 +19,11 @@ def test_it_draws_a_valid_svg_with_a_title_axes_and_a_legend():
     root = ET.fromstring(draw([90, 80, 70]))
     assert root.find("svg:title", NS).text == "各维度得分"
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert texts == ["理论素养", "专业能力", "责任意识", "本人", "班子平均"]
+    assert texts == ["60", "70", "80", "90", "理论素养", "专业能力", "责任意识", "本人", "班子平均"]
 
 
-def test_a_full_score_reaches_the_outer_ring_and_zero_sits_at_the_centre():
-    root = ET.fromstring(draw([100, 0, 100]))
+def test_a_full_score_reaches_the_outer_ring_and_the_floor_sits_at_the_centre():
+    root = ET.fromstring(draw([100, 50, 100]))
     polygons = root.findall("svg:polygon", NS)
     outer_ring, mine = polygons[4], polygons[5]
     ring_points = outer_ring.get("points").split()

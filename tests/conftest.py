@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 
@@ -9,3 +11,12 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test sees an empty cache, also on CI's shared Redis, where a flush would hit Celery's queues too:
+    throttling counters from one test (or an earlier run) must not leak into the next."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
+    }

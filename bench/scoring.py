@@ -18,6 +18,7 @@ Needs PostgreSQL: BENCH_DATABASE_URL, or DATABASE_URL's server, or postgres@127.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -36,12 +37,20 @@ sys.path.insert(0, str(ROOT))
 MEMBERS, SUPERIORS, ANONYMOUS = 8, 2, 15
 
 
+def schema_tag() -> str:
+    """A short hash of every migration file: a model change gets a freshly generated database."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("*/migrations/*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def database_url(teams: int) -> str:
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
     if not base.startswith("postgres"):
         base = "postgres://postgres@127.0.0.1:5432/postgres"
     parts = urlparse(base)
-    return urlunparse(parts._replace(path=f"/kaoping_bench_{teams}"))
+    return urlunparse(parts._replace(path=f"/kaoping_bench_{teams}_{schema_tag()}"))
 
 
 def setup_django(url: str) -> None:
@@ -62,6 +71,12 @@ def ensure_database(url: str) -> bool:
     with psycopg.connect(admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
+            # Databases of the same size built for an older schema are of no further use.
+            prefix = name.rsplit("_", 1)[0] + "_"
+            for (old,) in conn.execute("SELECT datname FROM pg_database").fetchall():
+                tag = old.removeprefix(prefix)
+                if old != tag and "_" not in tag:  # same size, another schema (LIKE would treat "_" as a wildcard)
+                    conn.execute(f'DROP DATABASE "{old}"')
             conn.execute(f'CREATE DATABASE "{name}"')
             return False
     with psycopg.connect(url) as conn:

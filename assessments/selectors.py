@@ -273,3 +273,40 @@ def leader_results_for(*, user) -> list[LeaderResultPage]:
             )
         )
     return pages
+
+
+def turnouts_for_cycle(*, cycle: Cycle) -> dict[int, Turnout]:
+    """Turnout of every case of a cycle in three grouped queries, whatever the number of cases."""
+    by_case: dict[int, dict[str, dict[str, int]]] = {}
+    for row in (
+        Assignment.objects.filter(case__cycle=cycle)
+        .values("case_id", "role")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)))
+        .order_by()
+    ):
+        group = RaterGroup.SUPERIOR if row["role"] == Assignment.Role.SUPERIOR else RaterGroup.PEER
+        by_case.setdefault(row["case_id"], {})[group] = {"issued": row["n"], "submitted": row["done"]}
+    for row in (
+        BallotCode.objects.filter(case__cycle=cycle)
+        .exclude(status=BallotCode.Status.REVOKED)
+        .values("case_id", "rater_group")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=BallotCode.Status.SPENT)))
+        .order_by()
+    ):
+        by_case.setdefault(row["case_id"], {})[row["rater_group"]] = {"issued": row["n"], "submitted": row["done"]}
+    ballots = dict(
+        Ballot.objects.filter(cycle=cycle)
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("case_id", "n")
+    )
+    return {
+        case_id: Turnout(
+            issued=sum(g["issued"] for g in groups.values()),
+            submitted=ballots.get(case_id, 0),
+            by_group=groups,
+            quorum_percent=cycle.quorum_percent,
+        )
+        for case_id, groups in by_case.items()
+    }

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from people.models import LeadershipTeam, Person
 
@@ -260,3 +261,33 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    ACTIONS = {
+        "created": pgettext_lazy("timeline", "Cycle created"),
+        "case_created": pgettext_lazy("timeline", "Team added"),
+        "opened": pgettext_lazy("timeline", "Opened"),
+        "closed": pgettext_lazy("timeline", "Closed"),
+        "reopened": pgettext_lazy("timeline", "Reopened"),
+        "scored": pgettext_lazy("timeline", "Results computed"),
+        "released": pgettext_lazy("timeline", "Results released"),
+        "archived": pgettext_lazy("timeline", "Archived"),
+        "improving": pgettext_lazy("timeline", "Improvement started"),
+        "test_purged": pgettext_lazy("timeline", "Test ballots purged"),
+    }
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTIONS.get(self.action, self.action))
+
+    @staticmethod
+    def _status_label(status: str) -> str:
+        labels = dict(Cycle.Status.choices) | dict(Case.Status.choices)
+        return str(labels.get(status, status))
+
+    @property
+    def from_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._status_label(self.to_status)

@@ -20,7 +20,7 @@ from . import selectors, services
 from .charts import Series, radar_svg
 from .forms import section_changes
 from .models import Assignment, BallotCode, RaterGroup, Vote
-from .services.ballots import Sheet, excellent_quota, sheet_missing
+from .services.ballots import Sheet, sheet_missing
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -124,7 +124,6 @@ def _sheet_context(holder: Holder, sheet: Sheet, index: int, error: str = "") ->
             {"indicator": indicator, "value": data.get("scores", {}).get(str(indicator.pk))}
         )
     progress = _progress(sheet)
-    rated = [s for s in sheet.sections if s.subject.kind == "member" and s.rater_group != "self"]
     return {
         "holder": holder,
         "sheet": sheet,
@@ -137,7 +136,7 @@ def _sheet_context(holder: Holder, sheet: Sheet, index: int, error: str = "") ->
         "scale": list(range(sheet.cycle.scale_min, sheet.cycle.scale_max + 1)),
         "progress": progress,
         "completed": sum(1 for p in progress if p["complete"]),
-        "quota": excellent_quota(sheet.cycle, len(rated)),
+        "quota": sheet.quota,
         "error": error,
         "votes": Vote.choices,
     }
@@ -190,7 +189,6 @@ def _submit(request: HttpRequest, holder: Holder) -> HttpResponse:
         else:
             return render(request, "assessments/submitted.html", {"holder": holder, "cycle": sheet.cycle, "just": True})
     positions = {s.subject.pk: i for i, s in enumerate(sheet.sections, start=1)}
-    rated = [s for s in sheet.sections if s.subject.kind == "member" and s.rater_group != "self"]
     return render(
         request,
         "assessments/review.html",
@@ -198,7 +196,7 @@ def _submit(request: HttpRequest, holder: Holder) -> HttpResponse:
             "holder": holder,
             "cycle": sheet.cycle,
             "missing": [{"m": m, "index": positions[m.subject.pk]} for m in missing],
-            "quota": excellent_quota(sheet.cycle, len(rated)),
+            "quota": sheet.quota,
             "error": error,
         },
         status=400 if error or (request.method == "POST" and missing) else 200,

@@ -54,6 +54,17 @@ class Sheet:
     def section_by_id(self) -> dict[str, Section]:
         return {str(s.subject.pk): s for s in self.sections}
 
+    @property
+    def rated(self) -> list[Section]:
+        """The sections the excellent quota counts: other members, not the rater nor the team."""
+        return [
+            s for s in self.sections if s.subject.kind == CaseSubject.Kind.MEMBER and s.rater_group != RaterGroup.SELF
+        ]
+
+    @property
+    def quota(self) -> int | None:
+        return excellent_quota(self.cycle, len(self.rated))
+
 
 def _group_for(subject: CaseSubject, *, assignment: Assignment | None, code: BallotCode | None) -> str:
     if code is not None:
@@ -233,11 +244,8 @@ def ballot_submit(*, assignment: Assignment | None = None, code: BallotCode | No
         raise AssessmentError(_("The ballot is not complete. Still to fill in: %(names)s.") % {"names": names})
 
     sections_data = sheet.data["sections"]
-    rated = [
-        s for s in sheet.sections if s.subject.kind == CaseSubject.Kind.MEMBER and s.rater_group != RaterGroup.SELF
-    ]
-    quota = excellent_quota(cycle, len(rated))
-    excellent = sum(1 for s in rated if sections_data[str(s.subject.pk)]["vote"] == Vote.EXCELLENT)
+    quota = sheet.quota
+    excellent = sum(1 for s in sheet.rated if sections_data[str(s.subject.pk)]["vote"] == Vote.EXCELLENT)
     if quota is not None and excellent > quota:
         raise AssessmentError(
             _("At most %(quota)s of the people on this sheet may be voted excellent; you chose %(n)s.")

@@ -183,6 +183,7 @@ class Turnout:
     submitted: int
     by_group: dict[str, dict[str, int]]  # group → {"issued", "submitted"}: numbers only, never names
     quorum_percent: Decimal
+    void: int = 0
 
     @property
     def percent(self) -> Decimal:
@@ -190,28 +191,51 @@ class Turnout:
 
     @property
     def quorum_met(self) -> bool:
-        return bool(self.issued) and self.percent >= self.quorum_percent
+        # Exact, not on the rounded percent: 49.996 % has not reached a 50 % quorum.
+        return bool(self.issued) and Decimal(self.submitted) * 100 >= self.quorum_percent * self.issued
+
+
+def _turnouts(*, cycle: Cycle, cases: Q) -> dict[int, Turnout]:
+    """Turnout per case for the cases `cases` selects (a Q on case), in three grouped queries."""
+    by_case: dict[int, dict[str, dict[str, int]]] = {}
+    for row in (
+        Assignment.objects.filter(cases)
+        .values("case_id", "role")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)))
+        .order_by()
+    ):
+        group = RaterGroup.SUPERIOR if row["role"] == Assignment.Role.SUPERIOR else RaterGroup.PEER
+        by_case.setdefault(row["case_id"], {})[group] = {"issued": row["n"], "submitted": row["done"]}
+    for row in (
+        BallotCode.objects.filter(cases)
+        .exclude(status=BallotCode.Status.REVOKED)
+        .values("case_id", "rater_group")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(status=BallotCode.Status.SPENT)))
+        .order_by()
+    ):
+        by_case.setdefault(row["case_id"], {})[row["rater_group"]] = {"issued": row["n"], "submitted": row["done"]}
+    ballots = {
+        row["case_id"]: row
+        for row in Ballot.objects.filter(cases)
+        .values("case_id")
+        .annotate(n=Count("id"), void=Count("id", filter=Q(is_void=True)))
+        .order_by()
+    }
+    return {
+        case_id: Turnout(
+            issued=sum(g["issued"] for g in by_case.get(case_id, {}).values()),
+            submitted=ballots[case_id]["n"] if case_id in ballots else 0,
+            by_group=by_case.get(case_id, {}),
+            quorum_percent=cycle.quorum_percent,
+            void=ballots[case_id]["void"] if case_id in ballots else 0,
+        )
+        for case_id in by_case.keys() | ballots.keys()
+    }
 
 
 def turnout_for_case(*, case: Case) -> Turnout:
-    by_group: dict[str, dict[str, int]] = {}
-    for row in (
-        Assignment.objects.filter(case=case)
-        .values("role")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)))
-    ):
-        group = RaterGroup.SUPERIOR if row["role"] == Assignment.Role.SUPERIOR else RaterGroup.PEER
-        by_group[group] = {"issued": row["n"], "submitted": row["done"]}
-    for row in (
-        BallotCode.objects.filter(case=case)
-        .exclude(status=BallotCode.Status.REVOKED)
-        .values("rater_group")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(status=BallotCode.Status.SPENT)))
-    ):
-        by_group[row["rater_group"]] = {"issued": row["n"], "submitted": row["done"]}
-    issued = sum(g["issued"] for g in by_group.values())
-    submitted = Ballot.objects.filter(case=case).count()
-    return Turnout(issued=issued, submitted=submitted, by_group=by_group, quorum_percent=case.cycle.quorum_percent)
+    empty = Turnout(issued=0, submitted=0, by_group={}, quorum_percent=case.cycle.quorum_percent)
+    return _turnouts(cycle=case.cycle, cases=Q(case=case)).get(case.pk, empty)
 
 
 def timeline_for_case(*, case: Case) -> QuerySet[TimelineEvent]:
@@ -276,37 +300,5 @@ def leader_results_for(*, user) -> list[LeaderResultPage]:
 
 
 def turnouts_for_cycle(*, cycle: Cycle) -> dict[int, Turnout]:
-    """Turnout of every case of a cycle in three grouped queries, whatever the number of cases."""
-    by_case: dict[int, dict[str, dict[str, int]]] = {}
-    for row in (
-        Assignment.objects.filter(case__cycle=cycle)
-        .values("case_id", "role")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)))
-        .order_by()
-    ):
-        group = RaterGroup.SUPERIOR if row["role"] == Assignment.Role.SUPERIOR else RaterGroup.PEER
-        by_case.setdefault(row["case_id"], {})[group] = {"issued": row["n"], "submitted": row["done"]}
-    for row in (
-        BallotCode.objects.filter(case__cycle=cycle)
-        .exclude(status=BallotCode.Status.REVOKED)
-        .values("case_id", "rater_group")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(status=BallotCode.Status.SPENT)))
-        .order_by()
-    ):
-        by_case.setdefault(row["case_id"], {})[row["rater_group"]] = {"issued": row["n"], "submitted": row["done"]}
-    ballots = dict(
-        Ballot.objects.filter(cycle=cycle)
-        .values("case_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("case_id", "n")
-    )
-    return {
-        case_id: Turnout(
-            issued=sum(g["issued"] for g in groups.values()),
-            submitted=ballots.get(case_id, 0),
-            by_group=groups,
-            quorum_percent=cycle.quorum_percent,
-        )
-        for case_id, groups in by_case.items()
-    }
+    """Turnout of every case of a cycle, whatever the number of cases. Cases with nothing issued are absent."""
+    return _turnouts(cycle=cycle, cases=Q(case__cycle=cycle))

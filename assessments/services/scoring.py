@@ -3,7 +3,6 @@ the (small) aggregates. Nothing here loops over ballots or scores."""
 
 import gc
 from collections import defaultdict
-from decimal import Decimal
 from fractions import Fraction
 from statistics import fmean
 
@@ -13,9 +12,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ..models import (
-    Assignment,
-    Ballot,
-    BallotCode,
     Case,
     CaseResult,
     CaseSubject,
@@ -41,6 +37,7 @@ from ..scoring import (
     trimmed_mean_of,
     weighted_mean,
 )
+from ..selectors import Turnout, turnouts_for_cycle
 
 
 def results_drop(*, cycle: Cycle) -> None:
@@ -268,35 +265,20 @@ def _averages(members: list[SubjectResult], dimensions: list[Dimension]) -> dict
 def _case_results(
     cycle: Cycle, by_case: dict[int, list[SubjectResult]], dimensions: list[Dimension], version: int
 ) -> None:
-    issued = defaultdict(int)
-    for row in Assignment.objects.filter(case__cycle=cycle).values("case_id").annotate(n=Count("id")):
-        issued[row["case_id"]] += row["n"]
-    for row in (
-        BallotCode.objects.filter(case__cycle=cycle)
-        .exclude(status=BallotCode.Status.REVOKED)
-        .values("case_id")
-        .annotate(n=Count("id"))
-    ):
-        issued[row["case_id"]] += row["n"]
-    submitted = defaultdict(lambda: {"all": 0, "void": 0})
-    for row in Ballot.objects.filter(cycle=cycle).values("case_id", "is_void").annotate(n=Count("id")):
-        submitted[row["case_id"]]["all"] += row["n"]
-        if row["is_void"]:
-            submitted[row["case_id"]]["void"] += row["n"]
-
+    turnouts = turnouts_for_cycle(cycle=cycle)
+    nothing = Turnout(issued=0, submitted=0, by_group={}, quorum_percent=cycle.quorum_percent)
     rows = []
     for case_id in Case.objects.filter(cycle=cycle).values_list("id", flat=True):
-        n_issued, n_submitted = issued[case_id], submitted[case_id]["all"]
-        turnout = (Decimal(n_submitted) * 100 / n_issued) if n_issued else Decimal(0)
+        turnout = turnouts.get(case_id, nothing)
         averages = _averages(by_case.get(case_id, []), dimensions)
         rows.append(
             CaseResult(
                 case_id=case_id,
-                issued=n_issued,
-                submitted=n_submitted,
-                void=submitted[case_id]["void"],
-                turnout=turnout.quantize(Decimal("0.01")),
-                quorum_met=bool(n_issued) and turnout >= cycle.quorum_percent,
+                issued=turnout.issued,
+                submitted=turnout.submitted,
+                void=turnout.void,
+                turnout=turnout.percent,
+                quorum_met=turnout.quorum_met,
                 member_average=averages["average"],
                 dimensions=averages["dimensions"],
                 grade_counts=averages["grade_counts"],

@@ -31,6 +31,11 @@ S = Cycle.Status
 CS = Case.Status
 
 
+def _user(actor):
+    """The acting user, or None for the system (a task, a command, an anonymous request)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def _event(
     *,
     cycle: Cycle,
@@ -45,7 +50,7 @@ def _event(
     return TimelineEvent.objects.create(
         cycle=cycle,
         case=case,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=_user(actor),
         action=action,
         from_status=old,
         to_status=new,
@@ -79,9 +84,8 @@ def _set_cycle_status(
 
 def _move_cases(cycle: Cycle, *, from_statuses: Iterable[str], new: str, actor, action: str) -> None:
     cases = list(Case.objects.select_for_update().filter(cycle=cycle, status__in=list(from_statuses)))
-    now_actor = actor if getattr(actor, "is_authenticated", False) else None
     TimelineEvent.objects.bulk_create(
-        TimelineEvent(cycle=cycle, case=c, actor=now_actor, action=action, from_status=c.status, to_status=new)
+        TimelineEvent(cycle=cycle, case=c, actor=_user(actor), action=action, from_status=c.status, to_status=new)
         for c in cases
     )
     Case.objects.filter(pk__in=[c.pk for c in cases]).update(status=new, updated_at=timezone.now())
@@ -201,7 +205,8 @@ def cycle_score_later(*, cycle: Cycle, actor=None) -> None:
 
     if cycle.status not in (S.CLOSED, S.SCORED):
         raise _refusal(cycle, _("score"))
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    user = _user(actor)
+    actor_id = user.pk if user else None
     transaction.on_commit(lambda: score_cycle.delay(cycle.pk, actor_id))
 
 

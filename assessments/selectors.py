@@ -270,13 +270,36 @@ def released_subjects_for(*, user) -> QuerySet[CaseSubject]:
 
 @dataclass
 class LeaderResultPage:
-    """Everything "My results" shows for one cycle, already suppressed for the viewer."""
+    """Everything "My results" (and the member report) shows for one cycle, already suppressed for the viewer."""
 
     subject: CaseSubject
     result: VisibleResult
     team_dimensions: dict[str, float | None]
     cycle_dimensions: dict[str, float | None]
     team_size: int
+    dimensions: list = field(default_factory=list)  # the framework's, in order, indicators prefetched
+    groups: list[str] = field(default_factory=list)  # rater groups the viewer may see, in display order
+
+    @property
+    def group_labels(self) -> list[str]:
+        return [RaterGroup(g).label for g in self.groups]
+
+    @property
+    def rows(self) -> list[dict]:
+        """Per dimension: my score, the team's and the cycle's; per indicator, my mean by visible group."""
+        return [
+            {
+                "dimension": d,
+                "score": self.result.dimensions.get(d.code),
+                "team": self.team_dimensions.get(d.code),
+                "cycle": self.cycle_dimensions.get(d.code),
+                "indicators": [
+                    {"indicator": i, "by_group": [self.result.indicators.get(i.pk, {}).get(g) for g in self.groups]}
+                    for i in d.indicators.all()
+                ],
+            }
+            for d in self.dimensions
+        ]
 
 
 def leader_results_for(*, user) -> list[LeaderResultPage]:
@@ -294,6 +317,8 @@ def leader_results_for(*, user) -> list[LeaderResultPage]:
                 team_dimensions=case_result.dimensions if case_result else {},
                 cycle_dimensions=cycle_result.dimensions if cycle_result else {},
                 team_size=subject.case.subjects.filter(kind=CaseSubject.Kind.MEMBER).count(),
+                dimensions=list(subject.case.cycle.framework.dimensions.prefetch_related("indicators")),
+                groups=[g for g in (*WEIGHTED_GROUPS, RaterGroup.SELF) if g in visible.groups],
             )
         )
     return pages

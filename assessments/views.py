@@ -19,7 +19,7 @@ from people.selectors import person_for_user
 from . import selectors, services
 from .charts import Series, radar_svg
 from .forms import section_changes
-from .models import Assignment, BallotCode, RaterGroup, Vote
+from .models import Assignment, BallotCode, Vote
 from .services.ballots import Sheet, sheet_missing
 
 
@@ -228,12 +228,11 @@ def my_results(request: HttpRequest) -> HttpResponse:
     """A leader's released results, one cycle after another; every figure through the k-suppressing selector."""
     pages = []
     for page in selectors.leader_results_for(user=request.user):
-        dimensions = list(page.subject.case.cycle.framework.dimensions.prefetch_related("indicators"))
-        codes = [d.code for d in dimensions]
+        codes = [d.code for d in page.dimensions]
         radar = None
         if not page.result.suppressed_all:
             radar = radar_svg(
-                axes=[d.label for d in dimensions],
+                axes=[d.label for d in page.dimensions],
                 series=[
                     Series(_("Me"), [page.result.dimensions.get(c) for c in codes], "#b4231f"),
                     Series(_("Team average"), [page.team_dimensions.get(c) for c in codes], "#0969da", dashed=True),
@@ -241,19 +240,5 @@ def my_results(request: HttpRequest) -> HttpResponse:
                 ],
                 title=_("Scores by dimension"),
             )
-        groups = [g for g in ("superior", "peer", "subordinate", "self") if g in page.result.groups]
-        rows = [
-            {
-                "dimension": d,
-                "score": page.result.dimensions.get(d.code),
-                "team": page.team_dimensions.get(d.code),
-                "cycle": page.cycle_dimensions.get(d.code),
-                "indicators": [
-                    {"indicator": i, "by_group": [page.result.indicators.get(i.pk, {}).get(g) for g in groups]}
-                    for i in d.indicators.all()
-                ],
-            }
-            for d in dimensions
-        ]
-        pages.append({"page": page, "radar": radar, "rows": rows, "groups": [RaterGroup(g).label for g in groups]})
+        pages.append({"page": page, "radar": radar, "rows": page.rows, "groups": page.group_labels})
     return render(request, "assessments/my_results.html", {"pages": pages})

@@ -13,11 +13,16 @@ class Series:
     dashed: bool = False
 
 
-def radar_svg(*, axes: list[str], series: list[Series], title: str, size: int = 320, floor: int = 50) -> str:
+def radar_svg(
+    *, axes: list[str], series: list[Series], title: str, size: int = 320, floor: int = 50, chart_id: str = "radar"
+) -> str:
     """A radar (spider) chart from `floor` (the centre) to 100 (the rim), with a ring every 10 points.
-    Assessment scores sit between 60 and 95: from zero, every shape would crowd the rim."""
-    centre, radius = size / 2, size / 2 - 60
+    Assessment scores sit between 60 and 95: from zero, every shape would crowd the rim.
+    `chart_id` keeps the title's id unique when a page holds several charts."""
+    centre, radius = size / 2, size / 2 - 40
     n = len(axes)
+    # Axis labels run sideways past the square ("Professional ability"): widen the canvas to hold them.
+    pad = 80
 
     def point(i: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
@@ -27,17 +32,25 @@ def radar_svg(*, axes: list[str], series: list[Series], title: str, size: int = 
     def polygon(values: list[float]) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values)))
 
+    label_bottom = max(point(i, 100 + (100 - floor) * 0.2)[1] for i in range(n)) + 5
+    legend_top = label_bottom + 28
+    height = legend_top + 20 * len(series)
+    title_id = f"{chart_id}-title"
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size + 20 * len(series)}" '
-        f'role="img" aria-labelledby="radar-title" class="radar">',
-        f'<title id="radar-title">{escape(title)}</title>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-pad} 0 {size + 2 * pad} {height:.0f}" '
+        f'role="img" aria-labelledby="{escape(title_id)}" class="radar">',
+        f'<title id="{escape(title_id)}">{escape(title)}</title>',
     ]
     for ring in range(floor + 10, 101, 10):
         parts.append(f'<polygon points="{polygon([ring] * n)}" fill="none" stroke="#d0d7de" stroke-width="1"/>')
         if ring == 100:
             continue  # the rim's label would sit on the first axis label
         x, y = point(0, ring)
-        parts.append(f'<text x="{x + 3:.1f}" y="{y + 4:.1f}" font-size="10" fill="#57606a">{ring}</text>')
+        # Beside the first axis, on a white halo, so the ring's number does not sit on the lines.
+        parts.append(
+            f'<text x="{x + 4:.1f}" y="{y - 3:.1f}" font-size="10" fill="#57606a" stroke="#fff" stroke-width="3" '
+            f'paint-order="stroke">{ring}</text>'
+        )
     for i, label in enumerate(axes):
         x, y = point(i, 100)
         parts.append(f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d0d7de"/>')
@@ -53,9 +66,11 @@ def radar_svg(*, axes: list[str], series: list[Series], title: str, size: int = 
             f'stroke="{s.colour}" stroke-width="2"{dash}><title>{escape(s.label)}</title></polygon>'
         )
     for row, s in enumerate(series):
-        y = size + 20 * row
+        y = legend_top + 20 * row
         dash = ' stroke-dasharray="5 4"' if s.dashed else ""
-        parts.append(f'<line x1="20" y1="{y - 4}" x2="44" y2="{y - 4}" stroke="{s.colour}" stroke-width="3"{dash}/>')
-        parts.append(f'<text x="52" y="{y}" font-size="13">{escape(s.label)}</text>')
+        parts.append(
+            f'<line x1="20" y1="{y - 4:.0f}" x2="44" y2="{y - 4:.0f}" stroke="{s.colour}" stroke-width="3"{dash}/>'
+        )
+        parts.append(f'<text x="52" y="{y:.0f}" font-size="13">{escape(s.label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -187,6 +187,8 @@ class _People:
             title=rng.choice(tuple(titles)),
             party=party,
             user=user,
+            # A reserved domain: reminders in the demo reach the console (or a test outbox), never a real inbox.
+            email=f"{employee_number.lower()}@qinglan.example",
         )
         return person
 

@@ -1,28 +1,45 @@
 """HR's cycle desk: cycles, live turnout per case and rater group (numbers, never names), the
 transitions, and the case page with its timeline. Everything here is HR-only; others get a 404."""
 
+import copy
+
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .models import Case, CaseResult, Cycle
+from .forms import AddTeamsForm, CodesAddForm, CycleForm, CycleSettingsForm, FeedbackTalkForm
+from .models import Case, CaseResult, CaseSubject, Cycle
+from .rules import allowed
+from .services.feedback import OPEN_CASE
 
 TRANSITIONS = {
     "open": (services.cycle_open, gettext_lazy("The cycle is open: assignments made and ballot codes issued.")),
     "close": (services.cycle_close, gettext_lazy("The cycle is closed for ballots.")),
     "score": (services.cycle_score_later, gettext_lazy("Results are being computed by a worker; reload in a moment.")),
     "release": (services.cycle_release, gettext_lazy("Results are released to leaders.")),
+    "purge": (
+        services.cycle_purge_test_ballots,
+        gettext_lazy("The rehearsal's ballots are purged and every code replaced: print the new slips."),
+    ),
+    "reopen": (services.cycle_reopen, gettext_lazy("The cycle is open again for ballots.")),
+    "archive": (services.cycle_archive, gettext_lazy("The cycle is archived.")),
 }
 
 
-def _hr_only(request: HttpRequest) -> None:
-    if not selectors.is_hr(request.user):
+def _hr_only(request: HttpRequest, obj=None) -> None:
+    if not allowed(request.user, "assessments.run_cycle", obj):
         raise Http404
 
 
@@ -35,7 +52,10 @@ def cycles(request: HttpRequest) -> HttpResponse:
 @login_required
 def cycle(request: HttpRequest, pk: int) -> HttpResponse:
     _hr_only(request)
-    cycle = get_object_or_404(Cycle, pk=pk)
+    return _cycle_page(request, get_object_or_404(Cycle, pk=pk))
+
+
+def _cycle_page(request: HttpRequest, cycle: Cycle, teams_form: AddTeamsForm | None = None, status: int = 200):
     cases = list(Case.objects.filter(cycle=cycle).select_related("team__org_unit").order_by("team__org_unit__code"))
     turnouts = selectors.turnouts_for_cycle(cycle=cycle)
     results = {r.case_id: r for r in CaseResult.objects.filter(case__cycle=cycle)}
@@ -45,7 +65,15 @@ def cycle(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "assessments/hr/cycle.html",
-        {"cycle": cycle, "rows": rows, "issued": issued, "submitted": submitted, "actions": _actions_for(cycle)},
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "issued": issued,
+            "submitted": submitted,
+            "actions": _actions_for(cycle),
+            "teams_form": teams_form or (AddTeamsForm(cycle=cycle) if cycle.status == Cycle.Status.DRAFT else None),
+        },
+        status=status,
     )
 
 
@@ -55,8 +83,12 @@ def _actions_for(cycle: Cycle) -> list[tuple[str, str]]:
         Cycle.Status.OPEN: [("close", _("Close for ballots"))],
         Cycle.Status.CLOSED: [("score", _("Compute results"))],
         Cycle.Status.SCORED: [("score", _("Compute again")), ("release", _("Release results"))],
+        Cycle.Status.RELEASED: [("archive", _("Archive"))],
     }
-    return allowed.get(cycle.status, [])
+    actions = allowed.get(cycle.status, [])
+    if cycle.test_mode and cycle.status in (Cycle.Status.OPEN, Cycle.Status.CLOSED, Cycle.Status.SCORED):
+        actions = [("purge", _("Purge the test ballots and start the real run")), *actions]
+    return actions
 
 
 @login_required
@@ -69,34 +101,204 @@ def cycle_transition(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Unknown action."))
         return redirect("assessments:hr_cycle", pk=pk)
     service, done = TRANSITIONS[action]
+    extra = {"reason": request.POST.get("reason", "")} if action == "reopen" else {}
     try:
-        issued = service(cycle=cycle, actor=request.user)
+        issued = service(cycle=cycle, actor=request.user, **extra)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("assessments:hr_cycle", pk=pk)
     messages.success(request, done)
-    if action == "open" and any(issued.values()):
+    if action in ("open", "purge") and any(issued.values()):
         # Plain-text codes exist only now: show them once, to print.
-        cases = Case.objects.filter(pk__in=issued).select_related("team")
-        return render(
-            request, "assessments/hr/codes.html", {"cycle": cycle, "cases": [(c, issued[c.pk]) for c in cases]}
-        )
+        cases = Case.objects.filter(pk__in=issued).select_related("team", "cycle")
+        return _slips(request, cycle, [(c, issued[c.pk]) for c in cases])
     return redirect("assessments:hr_cycle", pk=pk)
+
+
+def _slips(request: HttpRequest, cycle: Cycle, cases: list[tuple[Case, list[str]]]) -> HttpResponse:
+    """The printable sheet of QR slips: one per code, the only time the codes are ever shown."""
+    sheets = []
+    for case, codes in cases:
+        slips = []
+        for code in codes:
+            url = request.build_absolute_uri(reverse("assessments:code_sheet", args=[code]))
+            qr = segno.make(url, error="m").svg_inline(scale=3, border=2, title=_("QR code of the ballot link"))
+            group = "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+            # The SVG holds only modules drawn from our own URL and our own title: nothing to escape.
+            slips.append({"code": group, "url": url, "qr": mark_safe(qr)})  # noqa: S308
+        sheets.append({"case": case, "slips": slips})
+    response = render(request, "assessments/hr/codes.html", {"cycle": cycle, "sheets": sheets})
+    response["Cache-Control"] = "no-store"  # the codes must not linger in a browser or proxy cache
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_new(request: HttpRequest) -> HttpResponse:
+    _hr_only(request)
+    year = timezone.localdate().year
+    form = CycleForm(
+        request.POST or None,
+        initial={"year": year, "name": _("%(year)d assessment of leadership teams") % {"year": year}},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            cycle = services.cycle_create(
+                framework=data.pop("framework"),
+                name=data.pop("name"),
+                year=data.pop("year"),
+                actor=request.user,
+                **data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Cycle created. Add the teams to assess, then open it."))
+            return redirect("assessments:hr_cycle", pk=cycle.pk)
+    return render(
+        request,
+        "assessments/hr/cycle_form.html",
+        {"form": form, "title": _("New cycle")},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _hr_only(request)
+    cycle = get_object_or_404(Cycle, pk=pk)
+    if cycle.status != Cycle.Status.DRAFT:
+        messages.error(request, _("Only a draft cycle's settings can be changed."))
+        return redirect("assessments:hr_cycle", pk=pk)
+    # The form validates a copy, so a rejected change never touches the cycle it came from.
+    form = CycleSettingsForm(request.POST or None, instance=copy.copy(cycle))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cycle_update(cycle=cycle, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("assessments:hr_cycle", pk=pk)
+    return render(
+        request,
+        "assessments/hr/cycle_form.html",
+        {"form": form, "cycle": cycle, "title": _("Settings of %(cycle)s") % {"cycle": cycle.name}},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def cycle_teams(request: HttpRequest, pk: int) -> HttpResponse:
+    _hr_only(request)
+    cycle = get_object_or_404(Cycle, pk=pk)
+    form = AddTeamsForm(request.POST, cycle=cycle)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                added = services.cases_add(cycle=cycle, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, ngettext("%(n)d team added.", "%(n)d teams added.", len(added)) % {"n": len(added)}
+            )
+            return redirect("assessments:hr_cycle", pk=pk)
+    return _cycle_page(request, cycle, teams_form=form, status=400)
+
+
+@login_required
+@require_POST
+def cycle_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    _hr_only(request)
+    cycle = get_object_or_404(Cycle, pk=pk)
+    case = None
+    if request.POST.get("case"):
+        case = (
+            Case.objects.filter(cycle=cycle, pk=request.POST["case"]).first()
+            if request.POST["case"].isdigit()
+            else None
+        )
+        if case is None:
+            raise Http404
+    try:
+        run = services.reminders_send(cycle=cycle, case=case, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Reminders queued: %(queued)d. Without an email address: %(no_email)d."
+                " Reminded within the last hours, skipped: %(recent)d."
+            )
+            % {"queued": run.queued, "no_email": run.no_email, "recent": run.recently_reminded},
+        )
+    target = reverse("assessments:hr_case", args=[case.pk]) if case else reverse("assessments:hr_cycle", args=[pk])
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def case_codes(request: HttpRequest, pk: int) -> HttpResponse:
+    """More codes for an open case, or new ones in place of the unused: the slips are shown once, right away."""
+    _hr_only(request)
+    case = get_object_or_404(Case.objects.select_related("cycle", "team"), pk=pk)
+    try:
+        if request.POST.get("action") == "replace":
+            codes = services.codes_replace_unused(case=case, actor=request.user)
+        else:
+            form = CodesAddForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            codes = services.codes_add(case=case, count=form.cleaned_data["count"], actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("assessments:hr_case", pk=pk)
+    return _slips(request, case.cycle, [(case, codes)])
+
+
+@login_required
+@require_POST
+def feedback_talk(request: HttpRequest, pk: int) -> HttpResponse:
+    """HR records that the feedback talk with one member was held (date and notes)."""
+    subject = get_object_or_404(CaseSubject.objects.select_related("case__cycle", "person"), pk=pk)
+    _hr_only(request, subject)
+    form = FeedbackTalkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.feedback_record_talk(subject=subject, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, format_html(_("Feedback talk with {} recorded."), subject.person.name))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(reverse("assessments:hr_case", args=[subject.case_id]) + "#feedback")
 
 
 @login_required
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     _hr_only(request)
     case = get_object_or_404(Case.objects.select_related("cycle", "team__org_unit"), pk=pk)
+    subjects = list(case.subjects.select_related("person").order_by("order"))
+    released = case.cycle.status in selectors.RELEASED
+    talks = selectors.feedback_for_case(case=case) if released else {}
     return render(
         request,
         "assessments/hr/case.html",
         {
             "case": case,
-            "subjects": case.subjects.select_related("person").order_by("order"),
+            "subjects": subjects,
             "assignments": case.assignments.select_related("rater").order_by("role", "rater__name"),
             "turnout": selectors.turnout_for_case(case=case),
+            "codes": selectors.code_counts_for_case(case=case),
             "team_result": selectors.case_result_for(viewer=request.user, case=case),
             "timeline": selectors.timeline_for_case(case=case),
+            "feedback_rows": [{"subject": s, "talk": talks.get(s.pk)} for s in subjects if s.person_id and released],
+            "feedback_open": case.status in OPEN_CASE,
         },
     )

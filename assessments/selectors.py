@@ -3,11 +3,14 @@
 
 import hashlib
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 
 from people.selectors import person_for_user
 
@@ -20,6 +23,8 @@ from .models import (
     CaseSubject,
     Cycle,
     CycleResult,
+    FeedbackTalk,
+    Framework,
     Grade,
     RaterGroup,
     SectionResponse,
@@ -49,6 +54,33 @@ def can_view_subject_result(*, viewer, subject: CaseSubject) -> bool:
     if subject.person_id == person.pk:
         return True
     return subject.case.subjects.filter(person=person, is_principal=True).exists()
+
+
+def is_principal_of(*, user, case: Case) -> bool:
+    """The team's principal as the case snapshot has it, once results are released."""
+    person = person_for_user(user=user)
+    return bool(
+        person
+        and case.cycle.status in RELEASED
+        and case.subjects.filter(person=person, is_principal=True, kind=CaseSubject.Kind.MEMBER).exists()
+    )
+
+
+def principal_cases_for(*, user) -> QuerySet[Case]:
+    """Released cases of the teams this user leads, newest first: their "My team" links."""
+    person = person_for_user(user=user)
+    if person is None:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(
+            cycle__status__in=RELEASED,
+            subjects__person=person,
+            subjects__is_principal=True,
+            subjects__kind=CaseSubject.Kind.MEMBER,
+        )
+        .select_related("cycle", "team")
+        .order_by("-cycle__year", "-cycle_id")
+    )
 
 
 @dataclass
@@ -87,7 +119,9 @@ def _comment_order(subject_id: int, comments: list[str]) -> list[str]:
     return shuffled
 
 
-def _suppress(result: SubjectResult, k: int, scale_max: int) -> VisibleResult:
+def _suppress(result: SubjectResult, k: int, scale_max: int, *, detail: bool = True) -> VisibleResult:
+    """`detail=False` leaves out the comments (a query per subject) and the per-indicator means (the widest
+    JSON column): what the API and the exports show, read for thousands of subjects at once."""
     groups = result.groups
     weighted = {g: groups[g] for g in WEIGHTED_GROUPS if g in groups and groups[g]["n"] > 0}
     raters = sum(g["n"] for g in weighted.values())
@@ -99,12 +133,13 @@ def _suppress(result: SubjectResult, k: int, scale_max: int) -> VisibleResult:
     if RaterGroup.SELF in groups and groups[RaterGroup.SELF]["n"] > 0:
         shown[RaterGroup.SELF] = groups[RaterGroup.SELF]  # a self-evaluation is the subject's own
     indicators: dict[int, dict[str, float]] = {}
-    for group, by_indicator in result.cells.items():
-        if group in shown:
-            for indicator_id, (_, _, trimmed) in by_indicator.items():
-                indicators.setdefault(int(indicator_id), {})[group] = round(trimmed / scale_max * 100, 2)
+    if detail:
+        for group, by_indicator in result.cells.items():
+            if group in shown:
+                for indicator_id, (_, _, trimmed) in by_indicator.items():
+                    indicators.setdefault(int(indicator_id), {})[group] = round(trimmed / scale_max * 100, 2)
     comments = []
-    if not suppressed_all:
+    if detail and not suppressed_all:
         visible_groups = [g for g, v in weighted.items() if v["n"] >= k]
         comments = list(
             SectionResponse.objects.filter(subject_id=result.subject_id, counted=True, rater_group__in=visible_groups)
@@ -131,7 +166,7 @@ def _suppress(result: SubjectResult, k: int, scale_max: int) -> VisibleResult:
         weights_used={} if suppressed_groups else result.weights_used,
         ballots_valid=result.ballots_valid,
         ballots_void=result.ballots_void,
-        comments=_comment_order(result.subject_id, comments),
+        comments=_comment_order(result.subject_id, comments) if comments else [],
         version=result.version,
     )
 
@@ -327,3 +362,82 @@ def leader_results_for(*, user) -> list[LeaderResultPage]:
 def turnouts_for_cycle(*, cycle: Cycle) -> dict[int, Turnout]:
     """Turnout of every case of a cycle, whatever the number of cases. Cases with nothing issued are absent."""
     return _turnouts(cycle=cycle, cases=Q(case__cycle=cycle))
+
+
+def feedback_for(*, subject: CaseSubject) -> FeedbackTalk | None:
+    return FeedbackTalk.objects.filter(subject=subject).select_related("held_by").first()
+
+
+def feedback_for_case(*, case: Case) -> dict[int, FeedbackTalk]:
+    """The case's feedback talks by subject id, for HR's case page."""
+    return {f.subject_id: f for f in FeedbackTalk.objects.filter(subject__case=case).select_related("held_by")}
+
+
+def frameworks_usable() -> QuerySet[Framework]:
+    """Frameworks a new cycle may use: any version that has indicators, newest version first (locked ones
+    are fine: a cycle only reads them)."""
+    return Framework.objects.filter(dimensions__indicators__isnull=False).distinct().order_by("code", "-version")
+
+
+@dataclass(frozen=True)
+class CodeCounts:
+    issued: int
+    spent: int
+    unused: int  # issued and never opened: what "replace the unused codes" would revoke
+
+
+def code_counts_for_case(*, case: Case) -> CodeCounts:
+    counts = BallotCode.objects.filter(case=case).aggregate(
+        issued=Count("id", filter=~Q(status=BallotCode.Status.REVOKED)),
+        spent=Count("id", filter=Q(status=BallotCode.Status.SPENT)),
+        unused=Count("id", filter=Q(status=BallotCode.Status.ISSUED)),
+    )
+    return CodeCounts(**counts)
+
+
+# --- Results in bulk, for the API and the exports: the same rules as above, as querysets ----------------
+
+
+def subject_results_visible_to(*, viewer) -> QuerySet[SubjectResult]:
+    """The results this viewer may open: `can_view_subject_result` as a queryset, for lists and exports.
+    HR: every computed result. Others: their own and, as a team's principal, their team's, once released."""
+    if is_hr(viewer):
+        return SubjectResult.objects.all()
+    person = person_for_user(user=viewer)
+    if person is None:
+        return SubjectResult.objects.none()
+    led = CaseSubject.objects.filter(person=person, is_principal=True).values("case_id")
+    return SubjectResult.objects.filter(Q(subject__person=person) | Q(case__in=led), cycle__status__in=RELEASED)
+
+
+def subject_results_with_figures_shown(results: QuerySet[SubjectResult]) -> QuerySet[SubjectResult]:
+    """Only the results whose total, grade, ranks and flags `_suppress` shows (at least k raters in the weighted
+    groups), in SQL: a filter or an order on a figure that is hidden would reveal it."""
+    raters = sum((Coalesce(Cast(KT(f"groups__{group}__n"), IntegerField()), 0) for group in WEIGHTED_GROUPS), Value(0))
+    return results.alias(weighted_raters=raters).filter(weighted_raters__gte=F("cycle__min_group_size"))
+
+
+def subject_result_visible(*, result: SubjectResult) -> VisibleResult:
+    """A result (its cycle loaded with it) as everyone who may open it sees it: suppressed, without comments
+    or per-indicator means. Whether the viewer may open it is `subject_results_visible_to`'s to say."""
+    return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max, detail=False)
+
+
+def visible_results_for_cycle(*, viewer, cycle: Cycle, chunk_size: int = 1000) -> Iterator[VisibleResult]:
+    """Every result of the cycle the viewer may see, suppressed as everywhere, by org unit and seat order, each
+    with its subject, person, case, team and org unit loaded: what an export writes. Read with one server-side
+    cursor on PostgreSQL, so memory stays flat however large the cycle."""
+    k, scale_max = cycle.min_group_size, cycle.scale_max
+    # A case with its team and unit is loaded once and shared by its subjects, not copied into every row:
+    # a quarter less time per row (bench/api.py). A cycle has a few thousand cases at most.
+    cases = {c.pk: c for c in Case.objects.filter(cycle=cycle).select_related("team__org_unit")}
+    results = (
+        subject_results_visible_to(viewer=viewer)
+        .filter(cycle=cycle)
+        .select_related("subject__person")
+        .defer("cells")
+        .order_by("subject__case__team__org_unit__code", "subject__order", "id")
+    )
+    for result in results.iterator(chunk_size=chunk_size):
+        result.subject.case = cases[result.subject.case_id]
+        yield _suppress(result, k, scale_max, detail=False)

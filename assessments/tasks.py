@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from .models import Cycle
 from .services import cycle_score
+from .services.reminders import reminder_emails_send
 
 
 @shared_task(
@@ -15,3 +16,15 @@ def score_cycle(cycle_id: int, actor_id: int | None = None) -> int:
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     cycle = cycle_score(cycle=Cycle.objects.get(pk=cycle_id), actor=actor)
     return cycle.results_version
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(ConnectionError, OSError),
+    max_retries=5,
+    retry_backoff=True,
+)
+def send_reminders(assignment_ids: list[int]) -> int:
+    """Mail the reminders the desk queued; returns how many went out."""
+    return reminder_emails_send(assignment_ids=assignment_ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import hr_views, views
+from . import hr_views, results_views, views
 
 app_name = "assessments"
 
@@ -9,11 +9,20 @@ urlpatterns = [
     path("ballots/", views.my_ballots, name="my_ballots"),
     path("ballots/<int:pk>/", views.sheet, name="sheet"),
     path("ballots/<int:pk>/submit/", views.submit, name="submit"),
-    path("results/", views.my_results, name="my_results"),
+    path("results/", results_views.my_results, name="my_results"),
+    path("results/feedback/<int:pk>/", results_views.feedback_respond, name="feedback_respond"),
+    path("results/team/<int:pk>/", results_views.team_results, name="team_results"),
     path("hr/", hr_views.cycles, name="hr_cycles"),
+    path("hr/cycles/new/", hr_views.cycle_new, name="hr_cycle_new"),
     path("hr/cycles/<int:pk>/", hr_views.cycle, name="hr_cycle"),
+    path("hr/cycles/<int:pk>/settings/", hr_views.cycle_edit, name="hr_cycle_edit"),
+    path("hr/cycles/<int:pk>/teams/", hr_views.cycle_teams, name="hr_cycle_teams"),
+    path("hr/cycles/<int:pk>/remind/", hr_views.cycle_remind, name="hr_cycle_remind"),
     path("hr/cycles/<int:pk>/transition/", hr_views.cycle_transition, name="hr_cycle_transition"),
     path("hr/cases/<int:pk>/", hr_views.case, name="hr_case"),
+    path("hr/cases/<int:pk>/codes/", hr_views.case_codes, name="hr_case_codes"),
+    path("hr/subjects/<int:pk>/feedback/", hr_views.feedback_talk, name="hr_feedback_talk"),
+    path("b/", views.code_entry, name="code_entry"),
     path("b/<str:code>/", views.code_sheet, name="code_sheet"),
     path("b/<str:code>/submit/", views.code_submit, name="code_submit"),
 ]

@@ -17,9 +17,9 @@ from django_ratelimit.core import is_ratelimited
 from people.selectors import person_for_user
 
 from . import selectors, services
-from .charts import Series, radar_svg
 from .forms import section_changes
 from .models import Assignment, BallotCode, Vote
+from .rules import allowed
 from .services.ballots import Sheet, sheet_missing
 
 
@@ -69,14 +69,9 @@ class Holder:
 
 
 def _named(request: HttpRequest, pk: int) -> Holder:
-    person = person_for_user(user=request.user)
+    assignment = Assignment.objects.select_related("case__cycle", "case__team", "rater").filter(pk=pk).first()
     # Someone else's assignment is a 404, never a 403 that would confirm it exists.
-    assignment = (
-        Assignment.objects.select_related("case__cycle", "case__team", "rater").filter(pk=pk, rater=person).first()
-        if person
-        else None
-    )
-    if assignment is None:
+    if not allowed(request.user, "assessments.fill_assignment", assignment):
         raise Http404
     return Holder(
         assignment,
@@ -223,22 +218,13 @@ def code_submit(request: HttpRequest, code: str) -> HttpResponse:
     return holder if isinstance(holder, HttpResponse) else _submit(request, holder)
 
 
-@login_required
-def my_results(request: HttpRequest) -> HttpResponse:
-    """A leader's released results, one cycle after another; every figure through the k-suppressing selector."""
-    pages = []
-    for page in selectors.leader_results_for(user=request.user):
-        codes = [d.code for d in page.dimensions]
-        radar = None
-        if not page.result.suppressed_all:
-            radar = radar_svg(
-                axes=[d.label for d in page.dimensions],
-                series=[
-                    Series(_("Me"), [page.result.dimensions.get(c) for c in codes], "#b4231f"),
-                    Series(_("Team average"), [page.team_dimensions.get(c) for c in codes], "#0969da", dashed=True),
-                    Series(_("Cycle average"), [page.cycle_dimensions.get(c) for c in codes], "#57606a", dashed=True),
-                ],
-                title=_("Scores by dimension"),
-            )
-        pages.append({"page": page, "radar": radar, "rows": page.rows, "groups": page.group_labels})
-    return render(request, "assessments/my_results.html", {"pages": pages})
+@require_http_methods(["GET", "POST"])
+def code_entry(request: HttpRequest) -> HttpResponse:
+    """For those who type the code from the slip instead of scanning it."""
+    error = ""
+    if request.method == "POST":
+        code = "".join(ch for ch in request.POST.get("code", "").upper() if ch.isalnum())
+        if code:
+            return redirect("assessments:code_sheet", code=code)
+        error = _("Enter the code printed on your slip.")
+    return render(request, "assessments/code_entry.html", {"error": error}, status=400 if error else 200)

@@ -1,6 +1,7 @@
 from .ballots import Assignment, Ballot, BallotCode, BallotDraft, Score, SectionResponse
 from .choices import Grade, RaterGroup, Vote
 from .cycles import Case, CaseSubject, Cycle, TimelineEvent
+from .feedback import FeedbackTalk
 from .frameworks import Dimension, Framework, Indicator
 from .results import CaseResult, CycleResult, SubjectResult
 
@@ -15,6 +16,7 @@ __all__ = [
     "Cycle",
     "CycleResult",
     "Dimension",
+    "FeedbackTalk",
     "Framework",
     "Grade",
     "Indicator",

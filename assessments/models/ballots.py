@@ -35,6 +35,7 @@ class Assignment(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("assignment")

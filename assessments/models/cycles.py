@@ -273,6 +273,12 @@ class TimelineEvent(models.Model):
         "archived": pgettext_lazy("timeline", "Archived"),
         "improving": pgettext_lazy("timeline", "Improvement started"),
         "test_purged": pgettext_lazy("timeline", "Test ballots purged"),
+        "updated": pgettext_lazy("timeline", "Settings changed"),
+        "codes_issued": pgettext_lazy("timeline", "More ballot codes issued"),
+        "codes_replaced": pgettext_lazy("timeline", "Unused ballot codes replaced"),
+        "reminded": pgettext_lazy("timeline", "Reminders sent"),
+        "feedback_talk": pgettext_lazy("timeline", "Feedback talk recorded"),
+        "feedback_response": pgettext_lazy("timeline", "Leader responded to the feedback"),
     }
 
     @property

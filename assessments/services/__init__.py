@@ -1,11 +1,12 @@
 """Every write to assessments goes through a function here."""
 
 from .ballots import ballot_submit, draft_save, sheet_for
-from .codes import code_resolve, codes_issue
+from .codes import code_resolve, codes_add, codes_issue, codes_replace_unused
 from .cycles import (
     case_close,
     case_create,
     case_start_improving,
+    cases_add,
     cycle_archive,
     cycle_close,
     cycle_create,
@@ -15,8 +16,11 @@ from .cycles import (
     cycle_reopen,
     cycle_score,
     cycle_score_later,
+    cycle_update,
 )
+from .feedback import feedback_record_talk, feedback_respond
 from .frameworks import framework_new_version
+from .reminders import reminders_send
 from .scoring import cycle_compute_results
 
 __all__ = [
@@ -24,8 +28,11 @@ __all__ = [
     "case_close",
     "case_create",
     "case_start_improving",
+    "cases_add",
     "code_resolve",
+    "codes_add",
     "codes_issue",
+    "codes_replace_unused",
     "cycle_archive",
     "cycle_close",
     "cycle_compute_results",
@@ -36,7 +43,11 @@ __all__ = [
     "cycle_reopen",
     "cycle_score",
     "cycle_score_later",
+    "cycle_update",
     "draft_save",
+    "feedback_record_talk",
+    "feedback_respond",
     "framework_new_version",
+    "reminders_send",
     "sheet_for",
 ]

@@ -5,8 +5,12 @@ import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
 
+from ..errors import AssessmentError, InvalidTransition
 from ..models import BallotCode, Case, Cycle, RaterGroup
+from .timeline import event_write
 
 CODE_BYTES = 16  # 128 bits: guessing one live code is hopeless even without throttling.
 
@@ -48,3 +52,44 @@ def code_resolve(*, code: str) -> BallotCode | None:
         )
         .first()
     )
+
+
+MAX_CODES_AT_ONCE = 2000
+
+
+def _open_case(case: Case, verb: str) -> Case:
+    locked = Case.objects.select_for_update().select_related("cycle", "team").get(pk=case.pk)
+    if locked.cycle.status != Cycle.Status.OPEN:
+        raise InvalidTransition(
+            _("Cannot %(verb)s: the cycle “%(cycle)s” is not open.") % {"verb": verb, "cycle": locked.cycle.name}
+        )
+    return locked
+
+
+@transaction.atomic
+def codes_add(*, case: Case, count: int, actor=None) -> list[str]:
+    """More codes for an open case (more people at the meeting than planned). Plain text returned once."""
+    if not 1 <= count <= MAX_CODES_AT_ONCE:
+        raise AssessmentError(_("Issue between 1 and %(max)d codes at once.") % {"max": MAX_CODES_AT_ONCE})
+    case = _open_case(case, _("issue more codes"))
+    codes = codes_issue(case=case, count=count)
+    Case.objects.filter(pk=case.pk).update(anonymous_ballots=F("anonymous_ballots") + count)
+    event_write(cycle=case.cycle, case=case, actor=actor, action="codes_issued", data={"count": count})
+    return codes
+
+
+@transaction.atomic
+def codes_replace_unused(*, case: Case, actor=None) -> list[str]:
+    """Revoke every code nobody has opened yet and issue as many new ones: for slips that were lost
+    or never printed. Codes with a draft or a ballot are kept, so nothing anyone entered is lost."""
+    case = _open_case(case, _("replace the unused codes"))
+    unused = BallotCode.objects.filter(case=case, status=BallotCode.Status.ISSUED)
+    groups = list(unused.values_list("rater_group", flat=True))
+    if not groups:
+        raise AssessmentError(_("Every code of this case has been used; issue more codes instead."))
+    unused.update(status=BallotCode.Status.REVOKED)
+    codes = []
+    for group in sorted(set(groups)):
+        codes += codes_issue(case=case, count=groups.count(group), rater_group=group)
+    event_write(cycle=case.cycle, case=case, actor=actor, action="codes_replaced", data={"count": len(codes)})
+    return codes

@@ -24,39 +24,14 @@ from ..models import (
     Framework,
     TimelineEvent,
 )
+from ..signals import cycle_scored
 from .codes import codes_issue
 from .scoring import cycle_compute_results, results_drop
+from .timeline import actor_user as _user
+from .timeline import event_write as _event
 
 S = Cycle.Status
 CS = Case.Status
-
-
-def _user(actor):
-    """The acting user, or None for the system (a task, a command, an anonymous request)."""
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _event(
-    *,
-    cycle: Cycle,
-    case: Case | None = None,
-    actor=None,
-    action: str,
-    old: str = "",
-    new: str = "",
-    reason: str = "",
-    data: dict | None = None,
-) -> TimelineEvent:
-    return TimelineEvent.objects.create(
-        cycle=cycle,
-        case=case,
-        actor=_user(actor),
-        action=action,
-        from_status=old,
-        to_status=new,
-        reason=reason,
-        data=data or {},
-    )
 
 
 def _refusal(cycle: Cycle, verb: str) -> InvalidTransition:
@@ -98,6 +73,67 @@ def cycle_create(*, framework: Framework, name: str, year: int, actor=None, **se
     cycle.save()
     _event(cycle=cycle, actor=actor, action="created", new=cycle.status)
     return cycle
+
+
+# Settings HR may change while a cycle is a draft; the framework and year stay as created.
+EDITABLE_SETTINGS = (
+    "name",
+    "scale_min",
+    "scale_max",
+    "weight_superior",
+    "weight_peer",
+    "weight_subordinate",
+    "trim_above",
+    "void_if_all_identical",
+    "void_if_all_max",
+    "excellent_quota_percent",
+    "band_excellent",
+    "band_competent",
+    "band_basic",
+    "min_group_size",
+    "quorum_percent",
+    "removal_share",
+    "warning_share",
+    "opens_at",
+    "closes_at",
+    "test_mode",
+)
+
+
+@transaction.atomic
+def cycle_update(*, cycle: Cycle, actor=None, **changes: Any) -> Cycle:
+    """Change a draft cycle's settings; once open, its rules are fixed for every ballot."""
+    unknown = set(changes) - set(EDITABLE_SETTINGS)
+    if unknown:
+        raise AssessmentError(
+            _("These settings cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    cycle = _lock_cycle(cycle, [S.DRAFT], _("change the settings of"))
+    changed = [f for f, v in changes.items() if getattr(cycle, f) != v]
+    for field, value in changes.items():
+        setattr(cycle, field, value)
+    cycle.full_clean()
+    cycle.save()
+    if changed:
+        _event(cycle=cycle, actor=actor, action="updated", data={"fields": sorted(changed)})
+    return cycle
+
+
+@transaction.atomic
+def cases_add(
+    *,
+    cycle: Cycle,
+    teams: Iterable[LeadershipTeam],
+    superiors: Iterable[Person] = (),
+    anonymous_ballots: int = 0,
+    actor=None,
+) -> list[Case]:
+    """Add several teams to a draft cycle at once, with the same superiors and number of codes; all or none."""
+    superiors = list(superiors)
+    return [
+        case_create(cycle=cycle, team=t, superiors=superiors, anonymous_ballots=anonymous_ballots, actor=actor)
+        for t in teams
+    ]
 
 
 @transaction.atomic
@@ -196,6 +232,7 @@ def cycle_score(*, cycle: Cycle, actor=None) -> Cycle:
     cycle.refresh_from_db()
     _move_cases(cycle, from_statuses=[CS.EVALUATING], new=CS.SCORED, actor=actor, action="scored")
     _set_cycle_status(cycle, S.SCORED, actor=actor, action="scored", data={"version": version})
+    cycle_scored.send(sender=Cycle, cycle=cycle)
     return cycle
 
 

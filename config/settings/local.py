@@ -13,3 +13,5 @@ STORAGES = {
 # Serve static files straight from the apps, without a collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Webhook receivers on this machine (a developer's listener, the tests' receiver on 127.0.0.1).
+KAOPING_WEBHOOK_ALLOW_PRIVATE = env.bool("KAOPING_WEBHOOK_ALLOW_PRIVATE", default=True)

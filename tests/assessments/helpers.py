@@ -68,3 +68,33 @@ def close(cycle):
     cycle_close(cycle=cycle)
     cycle.refresh_from_db()
     return cycle
+
+
+def login_as(client, person):
+    """Give the person a login and use it."""
+    from tests.assessments.factories import UserFactory
+
+    if person.user_id is None:
+        person.user = UserFactory()
+        person.save()
+    client.force_login(person.user)
+    return person.user
+
+
+def released_case(release: bool = True):
+    """Four members rate each other and four subordinates rate all (every group meets k = 3), scored and,
+    unless told otherwise, released. Returns (cycle, case, members); the first member is the principal."""
+    from assessments.services import cycle_release, cycle_score
+
+    cycle, case, people, _, codes = open_case(members=4, superiors=0, codes=4, min_group_size=3)
+    a, b, c, d = people
+    for p in people:
+        fill(assignment=assignment_of(case, p), scores={a: 9, b: 7, c: 8, d: 6, "team": 8})
+    for i, code in enumerate(codes):
+        fill(code=code, scores={a: 8 + i % 2, b: 6, c: 7, d: 5, "team": 7}, comments={a: f"意见{i}"})
+    cycle_score(cycle=close(cycle))
+    if release:
+        cycle_release(cycle=cycle)
+    cycle.refresh_from_db()
+    case.refresh_from_db()
+    return cycle, case, people

@@ -1,23 +1,14 @@
 """HR's cycle desk: turnout in numbers, transitions through the services, the case page; HR only."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from assessments.models import Cycle
-from assessments.services import case_create
+from assessments.models import Ballot, Cycle, TimelineEvent
+from assessments.services import case_create, code_resolve
 from tests.assessments.factories import CycleFactory, PersonFactory, UserFactory, team_with_members
-from tests.assessments.helpers import assignment_of, fill, open_case
+from tests.assessments.helpers import assignment_of, close, fill, open_case
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hr(client):
-    user = UserFactory()
-    user.user_permissions.add(Permission.objects.get(codename="manage_cycles"))
-    client.force_login(user)
-    return user
 
 
 def test_the_desk_shows_turnout_per_case_and_group_in_numbers(client, hr):
@@ -77,3 +68,30 @@ def test_others_get_not_found(client, name):
     )
     cycle.refresh_from_db()
     assert cycle.status == Cycle.Status.OPEN
+
+
+def test_a_rehearsal_is_purged_from_the_desk_and_new_slips_are_printed(client, hr):
+    cycle, _case, (a, b), _, codes = open_case(members=2, superiors=0, codes=2, test_mode=True)
+    fill(code=codes[0], scores={a: 8, b: 7, "team": 8})
+    page = client.get(reverse("assessments:hr_cycle", args=[cycle.pk])).content.decode()
+    assert "Test mode" in page and "Purge the test ballots" in page
+    response = client.post(reverse("assessments:hr_cycle_transition", args=[cycle.pk]), {"action": "purge"})
+    assert response.status_code == 200 and response.content.decode().count('class="slip"') == 2
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.OPEN and not cycle.test_mode
+    assert not Ballot.objects.filter(cycle=cycle).exists()
+    assert code_resolve(code=codes[1]) is None  # rehearsal codes may have been seen: all replaced
+
+
+def test_reopening_from_the_desk_needs_a_reason(client, hr):
+    cycle, *_ = open_case()
+    close(cycle)
+    url = reverse("assessments:hr_cycle_transition", args=[cycle.pk])
+    response = client.post(url, {"action": "reopen", "reason": "  "}, follow=True)
+    assert "Give a reason for reopening the cycle." in response.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.CLOSED
+    client.post(url, {"action": "reopen", "reason": "两位上级出差，延期一天"})
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.OPEN
+    assert TimelineEvent.objects.filter(cycle=cycle, action="reopened", reason="两位上级出差，延期一天").exists()

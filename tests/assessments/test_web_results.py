@@ -4,29 +4,14 @@ import pytest
 from django.urls import reverse
 
 from assessments.services import cycle_release, cycle_score
-from tests.assessments.factories import UserFactory
-from tests.assessments.helpers import assignment_of, close, fill, open_case
+from tests.assessments.helpers import assignment_of, close, fill, login_as, open_case, released_case
 
 pytestmark = pytest.mark.django_db
 
 
-def login_as(client, person):
-    person.user = UserFactory()
-    person.save()
-    client.force_login(person.user)
-
-
 @pytest.fixture
-def scored(client):
-    """Four members rate each other (3 peers each) and four subordinates rate all: every group meets k = 3."""
-    cycle, case, people, _, codes = open_case(members=4, superiors=0, codes=4, min_group_size=3)
-    a, b, c, d = people
-    for p in people:
-        fill(assignment=assignment_of(case, p), scores={a: 9, b: 7, c: 8, d: 6, "team": 8})
-    for i, code in enumerate(codes):
-        fill(code=code, scores={a: 8 + i % 2, b: 6, c: 7, d: 5, "team": 7}, comments={a: f"意见{i}"})
-    cycle_score(cycle=close(cycle))
-    return cycle, case, people
+def scored():
+    return released_case(release=False)
 
 
 def test_nothing_is_shown_before_release(client, scored):

@@ -1,0 +1,148 @@
+"""The permission matrix: every URL of the site, with every role. A page a role may not see answers 404
+(never 403, which would confirm that someone else's ballot, assignment or result exists); anonymous
+visitors are sent to log in, except on the anonymous-ballot pages, which need only a code."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import get_resolver, reverse
+
+from assessments.models import Assignment, CaseSubject
+from tests.assessments.factories import CycleFactory, PersonFactory, UserFactory
+from tests.assessments.helpers import open_case, released_case
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "evaluator", "stranger", "leader", "principal", "hr", "superuser")
+LOGIN = "login"
+
+
+def expect(default, **overrides):
+    """A row of the matrix: the status every role gets, anonymous sent to log in unless said otherwise."""
+    row = dict.fromkeys(ROLES[1:], default)
+    row["anonymous"] = LOGIN
+    row.update(overrides)
+    return row
+
+
+HR_ONLY = {"hr": 200, "superuser": 200}
+
+
+def matrix(world) -> list[tuple[str, str, str, dict, dict]]:
+    """(url name, method, url, data, expected status per role)."""
+    w = world
+    return [
+        ("home", "get", reverse("assessments:home"), {}, expect(302)),
+        ("my_ballots", "get", reverse("assessments:my_ballots"), {}, expect(200)),
+        ("sheet", "get", reverse("assessments:sheet", args=[w["assignment"].pk]), {}, expect(404, evaluator=200)),
+        ("submit", "get", reverse("assessments:submit", args=[w["assignment"].pk]), {}, expect(404, evaluator=200)),
+        ("my_results", "get", reverse("assessments:my_results"), {}, expect(200)),
+        (
+            "feedback_respond",
+            "post",
+            reverse("assessments:feedback_respond", args=[w["leader_subject"].pk]),
+            {"response": "accept"},
+            expect(404, leader=302),
+        ),
+        (
+            "team_results",
+            "get",
+            reverse("assessments:team_results", args=[w["released_case"].pk]),
+            {},
+            expect(404, principal=200, **HR_ONLY),
+        ),
+        ("hr_cycles", "get", reverse("assessments:hr_cycles"), {}, expect(404, **HR_ONLY)),
+        ("hr_cycle_new", "get", reverse("assessments:hr_cycle_new"), {}, expect(404, **HR_ONLY)),
+        ("hr_cycle", "get", reverse("assessments:hr_cycle", args=[w["open_cycle"].pk]), {}, expect(404, **HR_ONLY)),
+        (
+            "hr_cycle_edit",
+            "get",
+            reverse("assessments:hr_cycle_edit", args=[w["draft_cycle"].pk]),
+            {},
+            expect(404, **HR_ONLY),
+        ),
+        (
+            "hr_cycle_teams",
+            "post",
+            reverse("assessments:hr_cycle_teams", args=[w["draft_cycle"].pk]),
+            {},
+            expect(404, hr=400, superuser=400),
+        ),
+        (
+            "hr_cycle_remind",
+            "post",
+            reverse("assessments:hr_cycle_remind", args=[w["open_cycle"].pk]),
+            {},
+            expect(404, hr=302, superuser=302),
+        ),
+        (
+            "hr_cycle_transition",
+            "post",
+            reverse("assessments:hr_cycle_transition", args=[w["draft_cycle"].pk]),
+            {"action": "nonsense"},
+            expect(404, hr=302, superuser=302),
+        ),
+        ("hr_case", "get", reverse("assessments:hr_case", args=[w["open_case"].pk]), {}, expect(404, **HR_ONLY)),
+        (
+            "hr_case_codes",
+            "post",
+            reverse("assessments:hr_case_codes", args=[w["open_case"].pk]),
+            {"action": "add", "count": 1},
+            expect(404, **HR_ONLY),
+        ),
+        (
+            "hr_feedback_talk",
+            "post",
+            reverse("assessments:hr_feedback_talk", args=[w["leader_subject"].pk]),
+            {"held_on": "2026-01-05"},
+            expect(404, hr=302, superuser=302),
+        ),
+        ("code_entry", "get", reverse("assessments:code_entry"), {}, expect(200, anonymous=200)),
+        ("code_sheet", "get", reverse("assessments:code_sheet", args=[w["code"]]), {}, expect(200, anonymous=200)),
+        ("code_submit", "get", reverse("assessments:code_submit", args=[w["code"]]), {}, expect(200, anonymous=200)),
+    ]
+
+
+@pytest.fixture
+def world():
+    open_cycle, open_case_, _members, (boss,), codes = open_case(members=2, superiors=1, codes=1)
+    _released_cycle, released, (principal, leader, *_rest) = released_case()
+    users = {"anonymous": None, "hr": UserFactory(), "superuser": UserFactory(is_superuser=True, is_staff=True)}
+    users["hr"].user_permissions.add(Permission.objects.get(codename="manage_cycles"))
+    for role, person in (
+        ("evaluator", boss),
+        ("stranger", PersonFactory()),
+        ("leader", leader),
+        ("principal", principal),
+    ):
+        person.user = UserFactory()
+        person.save()
+        users[role] = person.user
+    return {
+        "users": users,
+        "open_cycle": open_cycle,
+        "open_case": open_case_,
+        "draft_cycle": CycleFactory(),
+        "assignment": Assignment.objects.get(case=open_case_, rater=boss),
+        "code": codes[0],
+        "released_case": released,
+        "leader_subject": CaseSubject.objects.get(case=released, person=leader),
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_gets_exactly_what_the_matrix_says(client, world, role):
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    rows = matrix(world)
+    pages = {p.name for p in get_resolver("assessments.urls").url_patterns if getattr(p, "name", None)}
+    assert {row[0] for row in rows} == pages, "every page of the site needs its row in the matrix"
+    got, want = {}, {}
+    for name, method, url, data, expected in matrix(world):
+        response = getattr(client, method)(url, data)
+        status = response.status_code
+        if status == 302 and response["Location"].startswith(reverse(LOGIN)):
+            status = LOGIN
+        got[name], want[name] = status, expected[role]
+        assert status != 403, f"{name} answered 403 to {role}: refusals must be 404"
+    assert got == want

@@ -43,3 +43,10 @@ def test_production_settings_pass_the_deployment_checks():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_keeps_database_connections_open_between_requests():
+    code = "from django.conf import settings as s; d = s.DATABASES['default']; "
+    code += "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    result = run_manage("shell", "-c", code, SECRET_KEY="x" * 60, DJANGO_ALLOWED_HOSTS="kaoping.example.com")
+    assert result.stdout.strip().splitlines()[-1] == "60 True", result.stderr

@@ -22,10 +22,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "axes",
+    "rules.apps.AutodiscoverRulesConfig",
     "people",
     "assessments",
     "reports",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -44,6 +50,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Object-level rules (assessments/rules.py); model permissions stay with ModelBackend.
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Five wrong passwords for one user from one address lock that pair out for an hour.
@@ -122,10 +130,11 @@ else:
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),  # else "control/" in whatever the working folder is
         "store_processed": False,
     }
     # Kombu's filesystem transport expects its folders to exist; a first run has none.
-    for _folder in ("broker", "broker-processed"):
+    for _folder in ("broker", "broker-processed", "broker-control"):
         (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ACKS_LATE = True
@@ -137,20 +146,75 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=1800)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1900)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# `celery -A config beat` (exactly one) runs these.
+CELERY_BEAT_SCHEDULE = {
+    # Re-queue webhook deliveries whose task was lost (a worker died, Redis restarted) or whose next
+    # attempt is too far off to wait in the broker.
+    "webhook-deliveries-sweep": {"task": "integrations.tasks.sweep_webhook_deliveries", "schedule": 60.0},
+}
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kaoping@localhost")
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.api.auth.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["integrations.api.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.Cursor",
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.auth.ApiKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env.str("KAOPING_API_RATE", default="1200/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "integrations.api.errors.KaopingExceptionHandler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kaoping API",
+    "DESCRIPTION": "Leadership-team assessment data for HR systems: people and teams, cycles, aggregate results.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WebhookEventEnum": "integrations.models.WebhookEvent",
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        # Fields named alike across the apps ("status", "kind") need a name each.
+        "CycleStatusEnum": "assessments.models.Cycle.Status",
+        "CaseStatusEnum": "assessments.models.Case.Status",
+        "SubjectKindEnum": "assessments.models.CaseSubject.Kind",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Reminder mail: the address links point at, the language the mail is written in, the least gap between two.
+KAOPING_BASE_URL = env.str("KAOPING_BASE_URL", default="http://127.0.0.1:8000")
+KAOPING_EMAIL_LANGUAGE = env.str("KAOPING_EMAIL_LANGUAGE", default="zh-hans")
+KAOPING_REMINDER_GAP_HOURS = env.float("KAOPING_REMINDER_GAP_HOURS", default=12.0)
 # Wrong ballot codes allowed per client address before /b/ answers 429 (a meeting room shares one
 # address, so only misses count, never valid codes).
 KAOPING_CODE_MISSES = env.str("KAOPING_CODE_MISSES", default="20/10m")
@@ -162,6 +226,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Webhooks: refuse receivers on loopback, private and link-local addresses (server-side request forgery)
+# unless this is on; local and test settings turn it on for receivers on 127.0.0.1.
+KAOPING_WEBHOOK_ALLOW_PRIVATE = env.bool("KAOPING_WEBHOOK_ALLOW_PRIVATE", default=False)
+KAOPING_WEBHOOK_MAX_ATTEMPTS = env.int("KAOPING_WEBHOOK_MAX_ATTEMPTS", default=8)
+# Seconds to connect, and for each read of the receiver's answer.
+KAOPING_WEBHOOK_TIMEOUT = env.float("KAOPING_WEBHOOK_TIMEOUT", default=5.0)
 
 # Upload limit for people/org imports (bytes).
 KAOPING_IMPORT_MAX_BYTES = env.int("KAOPING_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

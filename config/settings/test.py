@@ -1,13 +1,20 @@
 """Test settings: whatever DATABASE_URL / REDIS_URL the test command was given, fast hashing."""
 
+import uuid
+
 from .base import *  # noqa: F403
 from .base import env
+
+# Each test run has a queue of its own, so two runs on one Redis never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("KAOPING_CELERY_QUEUE", default=f"test-{uuid.uuid4().hex[:12]}")
 
 SECRET_KEY = env.str("SECRET_KEY", default="test-only-key")
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# locmem for the suite; the real-worker test points its worker at files it can read back.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -15,3 +22,5 @@ STORAGES = {
 # Serve static files straight from the apps, without a collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Webhook receivers on this machine (a developer's listener, the tests' receiver on 127.0.0.1).
+KAOPING_WEBHOOK_ALLOW_PRIVATE = env.bool("KAOPING_WEBHOOK_ALLOW_PRIVATE", default=True)

@@ -1,0 +1,290 @@
+"""What the API shows of frameworks, cycles, cases and results. Results are aggregates only, as the
+k-suppressing selector lets every viewer see them: no ballot, score row, rater or per-ballot timestamp."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from people.models import LeadershipTeam, OrgUnit, Person
+
+from .. import selectors
+from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Grade, Indicator, RaterGroup, SubjectResult
+from ..models.choices import WEIGHTED_GROUPS
+
+# Figures go out as JSON numbers, not DRF's default decimal strings: clients compute with them.
+NUMBER = {"coerce_to_string": False}
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    rubric = serializers.DictField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Per level (excellent, good, fair, poor): the rubric text as {'zh': …, 'en': …}.",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["id", "code", "name", "name_en", "description", "description_en", "weight", "order", "rubric"]
+        extra_kwargs = {"weight": NUMBER}
+
+
+class DimensionSerializer(serializers.ModelSerializer):
+    indicators = IndicatorSerializer(many=True)
+
+    class Meta:
+        model = Dimension
+        fields = ["id", "code", "name", "name_en", "weight", "order", "indicators"]
+        extra_kwargs = {"weight": NUMBER}
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    dimensions = DimensionSerializer(many=True)
+
+    class Meta:
+        model = Framework
+        fields = ["id", "code", "version", "name", "name_en", "description", "locked", "created_at", "dimensions"]
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Cycle
+        fields = [
+            "id",
+            "name",
+            "year",
+            "framework",
+            "status",
+            "test_mode",
+            "scale_min",
+            "scale_max",
+            "weight_superior",
+            "weight_peer",
+            "weight_subordinate",
+            "trim_above",
+            "void_if_all_identical",
+            "void_if_all_max",
+            "excellent_quota_percent",
+            "band_excellent",
+            "band_competent",
+            "band_basic",
+            "min_group_size",
+            "quorum_percent",
+            "removal_share",
+            "warning_share",
+            "opens_at",
+            "closes_at",
+            "results_version",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = dict.fromkeys(
+            (
+                "weight_superior",
+                "weight_peer",
+                "weight_subordinate",
+                "excellent_quota_percent",
+                "band_excellent",
+                "band_competent",
+                "band_basic",
+                "quorum_percent",
+            ),
+            NUMBER,
+        )
+
+
+class TeamRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LeadershipTeam
+        fields = ["id", "name"]
+
+
+class OrgUnitRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "code", "name"]
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["employee_number", "name"]
+
+
+class SubjectSerializer(serializers.ModelSerializer):
+    """Who is assessed in the case, as the team stood when the cycle opened; `person` is null for the team."""
+
+    person = PersonRefSerializer(allow_null=True)
+
+    class Meta:
+        model = CaseSubject
+        fields = ["id", "kind", "person", "position", "is_principal", "order"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    team = TeamRefSerializer()
+    org_unit = OrgUnitRefSerializer(source="team.org_unit")
+    subjects = SubjectSerializer(many=True, help_text="Empty until the cycle opens and the team is snapshot.")
+
+    class Meta:
+        model = Case
+        fields = ["id", "cycle", "status", "team", "org_unit", "anonymous_ballots", "subjects", "updated_at"]
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """A state change with its reason. Who acted and the event's details stay on the web desk."""
+
+    action = serializers.CharField()
+    label = serializers.CharField(source="action_label")
+    case = serializers.IntegerField(source="case_id", allow_null=True, help_text="Null for the cycle's own events.")
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CaseDetailSerializer(CaseSerializer):
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "timeline"]
+
+    def get_timeline(self, case: Case) -> list[dict]:
+        return TimelineEntrySerializer(selectors.timeline_for_case(case=case), many=True).data
+
+
+class CycleTransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["open", "close", "score", "release", "reopen", "archive"])
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, default="", help_text="Required to reopen."
+    )
+
+    def validate(self, data: dict) -> dict:
+        # The service refuses too, but as a field error the client knows what to fix.
+        if data["action"] == "reopen" and not data["reason"].strip():
+            raise serializers.ValidationError({"reason": _("Give a reason for reopening the cycle.")})
+        return data
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["start_improving", "close"])
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class CaseCodesSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    codes = serializers.ListField(child=serializers.CharField())
+
+
+class CycleTransitionResultSerializer(serializers.Serializer):
+    cycle = CycleSerializer()
+    codes = CaseCodesSerializer(
+        many=True,
+        help_text="After `open` only: each case's anonymous ballot codes in plain text. This is the only time "
+        "they exist in plain text; print them as slips.",
+    )
+
+
+# --- Results -------------------------------------------------------------------------------------------------
+
+GROUPS = (*WEIGHTED_GROUPS, RaterGroup.SELF)
+VOTES_KEYS = ("excellent", "competent", "basic", "incompetent", "total", "shares")
+
+
+class GroupResultSerializer(serializers.Serializer):
+    group = serializers.ChoiceField(choices=RaterGroup.choices)
+    n = serializers.IntegerField(help_text="Valid ballots of this group.")
+    void = serializers.IntegerField(help_text="Void ballots of this group.")
+    score = serializers.FloatField(allow_null=True, help_text="0–100.")
+    dimensions = serializers.DictField(child=serializers.FloatField(allow_null=True), help_text="0–100.")
+
+
+class VotesSerializer(serializers.Serializer):
+    excellent = serializers.IntegerField()
+    competent = serializers.IntegerField()
+    basic = serializers.IntegerField()
+    incompetent = serializers.IntegerField()
+    total = serializers.IntegerField()
+    shares = serializers.DictField(
+        child=serializers.FloatField(), help_text="Percent per vote, and `excellent_or_competent`."
+    )
+
+
+class FlagsSerializer(serializers.Serializer):
+    removal_review = serializers.BooleanField()
+    warning_talk = serializers.BooleanField()
+
+
+class ResultSerializer(serializers.Serializer):
+    """A subject's result, k-suppressed for every viewer (HR included): a rater group below the cycle's k is
+    never shown, and with fewer than k raters in all neither is anything else. Null means hidden or absent."""
+
+    id = serializers.IntegerField()
+    cycle = serializers.IntegerField()
+    case = serializers.IntegerField()
+    subject = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=CaseSubject.Kind.choices)
+    person = PersonRefSerializer(allow_null=True)
+    position = serializers.CharField()
+    is_principal = serializers.BooleanField()
+    team = TeamRefSerializer()
+    org_unit = OrgUnitRefSerializer()
+    total = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, **NUMBER, help_text="0–100.")
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_null=True)
+    rank_in_team = serializers.IntegerField(allow_null=True)
+    rank_in_cycle = serializers.IntegerField(allow_null=True)
+    dimensions = serializers.DictField(child=serializers.FloatField(allow_null=True), help_text="Weighted, 0–100.")
+    groups = GroupResultSerializer(many=True, help_text="Only the rater groups that may be shown.")
+    votes = VotesSerializer(allow_null=True)
+    flags = FlagsSerializer(allow_null=True)
+    suppressed_groups = serializers.BooleanField()
+    suppressed_all = serializers.BooleanField()
+    renormalised = serializers.BooleanField()
+    weights_used = serializers.DictField(child=serializers.FloatField())
+    ballots_valid = serializers.IntegerField()
+    ballots_void = serializers.IntegerField()
+    version = serializers.IntegerField()
+
+    def to_representation(self, instance: SubjectResult) -> dict:
+        """Written out by hand: DRF's per-field machinery was half the time of a page of 100 (bench/api.py).
+        The fields above are what the schema shows; a test holds the two to the same keys."""
+        visible = selectors.subject_result_visible(result=instance)
+        subject, team = instance.subject, instance.case.team
+        person, unit = subject.person, team.org_unit
+        votes = visible.votes
+        return {
+            "id": instance.pk,
+            "cycle": instance.cycle_id,
+            "case": instance.case_id,
+            "subject": instance.subject_id,
+            "kind": subject.kind,
+            "person": {"employee_number": person.employee_number, "name": person.name} if person else None,
+            "position": subject.position,
+            "is_principal": subject.is_principal,
+            "team": {"id": team.pk, "name": team.name},
+            "org_unit": {"id": unit.pk, "code": unit.code, "name": unit.name},
+            "total": visible.total,
+            # Hidden and absent are null here, where the selector has "" and {}: one convention for every field.
+            "grade": visible.grade or None,
+            "rank_in_team": visible.rank_in_team,
+            "rank_in_cycle": visible.rank_in_cycle,
+            "dimensions": visible.dimensions,
+            # Weighted groups first, self last, as the web pages list them.
+            "groups": [
+                {
+                    "group": g,
+                    "n": shown["n"],
+                    "void": shown["void"],
+                    "score": shown["score"],
+                    "dimensions": shown["dimensions"],
+                }
+                for g in GROUPS
+                if (shown := visible.groups.get(g))
+            ],
+            "votes": {key: votes[key] for key in VOTES_KEYS} if votes else None,
+            "flags": visible.flags or None,
+            "suppressed_groups": visible.suppressed_groups,
+            "suppressed_all": visible.suppressed_all,
+            "renormalised": visible.renormalised,
+            "weights_used": visible.weights_used,
+            "ballots_valid": visible.ballots_valid,
+            "ballots_void": visible.ballots_void,
+            "version": visible.version,
+        }

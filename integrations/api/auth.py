@@ -1,0 +1,93 @@
+"""API-key authentication, scope permissions and per-key throttling for every /api/v1/ view."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.throttling import SimpleRateThrottle
+
+from assessments.selectors import is_hr
+
+from ..models import ApiKey
+from ..services import api_key_resolve
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """`Authorization: Bearer kp_…`. The request acts as the key's owner; `request.auth` is the key."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the key as: Authorization: Bearer <key>."))
+        try:
+            raw = header[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid API key.")) from None
+        key = api_key_resolve(raw=raw)
+        if key is None:
+            # Unknown, revoked and expired keys get the same answer.
+            raise exceptions.AuthenticationFailed(_("Invalid API key."))
+        return key.owner, key
+
+    def authenticate_header(self, request) -> str:
+        return f'{self.keyword} realm="api"'
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "integrations.api.auth.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key created in the admin: `Authorization: Bearer kp_…`.",
+        }
+
+
+def hr_only(user, scope: str) -> bool:
+    return is_hr(user)
+
+
+class HasScope(BasePermission):
+    """The view names the scope each method needs (`read_scope`, `write_scope`). An API key must hold it;
+    and the acting user (a key's owner, or a browser session) must have the matching web permission,
+    which the view may define as `web_permission(user, scope)` (HR by default)."""
+
+    message = _("You do not have permission to do this.")
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        scope = scope_for(view, request.method)
+        if isinstance(request.auth, ApiKey) and not request.auth.has_scope(scope):
+            self.message = _("This API key lacks the scope %(scope)s.") % {"scope": scope}
+            return False
+        return getattr(view, "web_permission", hr_only)(request.user, scope)
+
+
+def scope_for(view, method: str) -> str:
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return view.read_scope
+    return getattr(view, "write_scope", None) or view.read_scope
+
+
+class ApiKeyThrottle(SimpleRateThrottle):
+    """One budget per key (or per user, for browser sessions), kept in the shared cache: every web process
+    counts against the same numbers."""
+
+    scope = "api"
+
+    def get_cache_key(self, request, view) -> str:
+        if isinstance(request.auth, ApiKey):
+            ident = f"key-{request.auth.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

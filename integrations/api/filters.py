@@ -1,0 +1,59 @@
+"""Filters every list endpoint shares."""
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .pagination import Cursor
+
+BLANK = _("Send a value or leave the parameter out.")
+NOT_BOOLEAN = _("Send true or false.")
+# What the schema's `boolean` means in a query string. django-filter's NullBooleanField reads anything else
+# ("null", "yes please") as "no filter", so a typo would silently return every row.
+BOOLEAN_WORDS = {"true", "false", "True", "False", "1", "0"}
+
+
+class PageSizeFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """Every list's filters. Two things django-filter and DRF let pass are refused here, with a 400 the schema
+    documents: a parameter sent empty (`?updated_since=`), which django-filter ignores, so that a client with
+    a bug would get everything instead of what it meant; a boolean that is not true or false, for the same
+reason; and a page size out of range, which DRF's paginator
+    silently replaces with the default."""
+
+    page_size = PageSizeFilter(method="_page_size", min_value=1, max_value=Cursor.max_page_size)
+
+    @property
+    def form(self) -> forms.Form:
+        form = super().form
+        for field in form.fields.values():
+            field.error_messages.setdefault("blank", BLANK)
+            if isinstance(field, forms.NullBooleanField):
+                field.error_messages.setdefault("invalid", NOT_BOOLEAN)
+        return form
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, field in self.form.fields.items():
+            if name in self.data and self.data.get(name) == "":
+                self.form.add_error(name, forms.ValidationError(field.error_messages["blank"], code="blank"))
+                valid = False
+            elif isinstance(field, forms.NullBooleanField) and name in self.data:
+                values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data[name]]
+                if any(value not in BOOLEAN_WORDS for value in values):
+                    self.form.add_error(name, forms.ValidationError(field.error_messages["invalid"], code="invalid"))
+                    valid = False
+        return valid
+
+    def _page_size(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset  # checked here, applied by the paginator
+
+
+class UpdatedSinceFilterSet(StrictFilterSet):
+    """`updated_since=<ISO 8601>`: what changed at or after that moment (deactivations included)."""
+
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")

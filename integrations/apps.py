@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "integrations"
+    verbose_name = _("Integrations")
+
+    def ready(self) -> None:
+        # integrations listens to assessments, never the other way round: assessments sends its domain
+        # signals without knowing that webhooks exist.
+        from assessments.signals import cycle_scored
+
+        from .receivers import cycle_scored_emit
+
+        cycle_scored.connect(cycle_scored_emit, dispatch_uid="integrations.webhooks.cycle_scored")

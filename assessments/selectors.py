@@ -191,6 +191,13 @@ class TeamResult:
     team: VisibleResult | None
     members: list[VisibleResult]
 
+    @property
+    def member_average(self) -> Decimal | None:
+        """The average of the totals shown. The stored aggregate counts hidden members too: beside the totals
+        that are shown, it would give a hidden member's total away."""
+        shown = [m.total for m in self.members if m.total is not None]
+        return (sum(shown) / len(shown)).quantize(Decimal("0.01")) if shown else None
+
 
 def case_result_for(*, viewer, case: Case) -> TeamResult | None:
     """A team's aggregate and each member's (suppressed) result: HR, or the team's principal after release."""
@@ -421,6 +428,12 @@ def subject_result_visible(*, result: SubjectResult) -> VisibleResult:
     """A result (its cycle loaded with it) as everyone who may open it sees it: suppressed, without comments
     or per-indicator means. Whether the viewer may open it is `subject_results_visible_to`'s to say."""
     return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max, detail=False)
+
+
+def subject_result_in_detail(*, result: SubjectResult) -> VisibleResult:
+    """A result with its comments and per-indicator means, suppressed as on every page: for the member report,
+    which is made for no viewer in particular (who may download it is the reports app's rules' to say)."""
+    return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max)
 
 
 def visible_results_for_cycle(*, viewer, cycle: Cycle, chunk_size: int = 1000) -> Iterator[VisibleResult]:

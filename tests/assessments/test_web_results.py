@@ -1,5 +1,7 @@
 """A leader's "My results": nothing before release, then the figures and the radar chart, never others'."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -64,3 +66,21 @@ def test_small_groups_are_not_shown_separately(client):
 
 def test_results_need_a_login(client):
     assert client.get(reverse("assessments:my_results")).status_code == 302
+
+
+def test_the_team_average_shown_beside_member_totals_leaves_hidden_members_out():
+    """With one member hidden, an average over everyone would give the hidden total away."""
+    from types import SimpleNamespace
+
+    from assessments.selectors import TeamResult
+
+    members = [
+        SimpleNamespace(total=Decimal("80.00")),
+        SimpleNamespace(total=None),
+        SimpleNamespace(total=Decimal("70.50")),
+    ]
+    result = TeamResult(case=None, aggregate=None, team=None, members=members)
+    assert result.member_average == Decimal("75.25")
+    assert (
+        TeamResult(case=None, aggregate=None, team=None, members=[SimpleNamespace(total=None)]).member_average is None
+    )

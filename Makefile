@@ -19,8 +19,9 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@mkdir -p var
 	@echo "Kaoping: http://$(HOST):$(PORT)/admin/  (logins: see README)"
-	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=1 & \
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=1 --queues=celery,pdf --beat --schedule=var/celerybeat-schedule & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -35,7 +36,7 @@ demo: migrate
 	$(PY) manage.py seed_demo
 
 worker: install
-	$(VENV)/bin/celery -A config worker --loglevel=INFO
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --queues=celery,pdf
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -11,7 +11,9 @@ class IntegrationsConfig(AppConfig):
         # integrations listens to assessments, never the other way round: assessments sends its domain
         # signals without knowing that webhooks exist.
         from assessments.signals import cycle_scored
+        from reports.signals import report_ready
 
-        from .receivers import cycle_scored_emit
+        from .receivers import cycle_scored_emit, report_ready_emit
 
         cycle_scored.connect(cycle_scored_emit, dispatch_uid="integrations.webhooks.cycle_scored")
+        report_ready.connect(report_ready_emit, dispatch_uid="integrations.webhooks.report_ready")

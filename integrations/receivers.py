@@ -14,3 +14,21 @@ def cycle_scored_emit(sender: Any, *, cycle: Any, **kwargs: Any) -> None:
         event_type=WebhookEvent.CYCLE_SCORED,
         data={"cycle_id": cycle.pk, "name": cycle.name, "year": cycle.year, "results_version": cycle.results_version},
     )
+
+
+def report_ready_emit(sender: Any, *, job: Any, **kwargs: Any) -> None:
+    if job.cycle.test_mode:
+        return
+    # Where to fetch it, and what it is: the file itself is read through the API under the key's scopes.
+    webhook_emit(
+        event_type=WebhookEvent.REPORT_READY,
+        data={
+            "report_job_id": job.pk,
+            "kind": job.kind,
+            "cycle_id": job.cycle_id,
+            "case_id": job.case_id,
+            "subject_id": job.subject_id,
+            "sha256": job.sha256,
+            "file_url": f"/api/v1/report-jobs/{job.pk}/file/",
+        },
+    )

@@ -147,7 +147,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=180
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1900)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # `celery -A config beat` (exactly one) runs these.
+# Reports: PDFs on a queue of their own (a worker for it runs `-Q pdf`), so that a bulk run of a whole group
+# company never starves reminders and webhooks on the default queue. The time limit bounds one report (or
+# one bulk run's ZIP); the broker's visibility timeout above is well beyond it.
+KAOPING_PDF_QUEUE = env.str("KAOPING_PDF_QUEUE", default="pdf")
+KAOPING_REPORT_TIME_LIMIT = env.int("KAOPING_REPORT_TIME_LIMIT", default=900)
+KAOPING_REPORT_MAX_ATTEMPTS = env.int("KAOPING_REPORT_MAX_ATTEMPTS", default=3)
+# A queued job untouched this long has lost its message (e.g. Redis restarted): the sweep queues it again.
+# Longer than the longest retry delay (10 min), so a job waiting for its retry is not queued twice.
+KAOPING_REPORT_REQUEUE_AFTER = env.int("KAOPING_REPORT_REQUEUE_AFTER", default=900)
+PDF_TASKS = ("reports.tasks.render_report", "reports.tasks.assemble_bulk")
+CELERY_TASK_ROUTES = {name: {"queue": KAOPING_PDF_QUEUE} for name in PDF_TASKS}
+
 CELERY_BEAT_SCHEDULE = {
+    "report-jobs-sweep": {"task": "reports.tasks.sweep_report_jobs", "schedule": 60.0},
     # Re-queue webhook deliveries whose task was lost (a worker died, Redis restarted) or whose next
     # attempt is too far off to wait in the broker.
     "webhook-deliveries-sweep": {"task": "integrations.tasks.sweep_webhook_deliveries", "schedule": 60.0},
@@ -187,6 +200,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "ReportKindEnum": "reports.models.ReportJob.Kind",
+        "ReportStatusEnum": "reports.models.ReportJob.Status",
         "WebhookEventEnum": "integrations.models.WebhookEvent",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",

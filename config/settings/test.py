@@ -3,10 +3,12 @@
 import uuid
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import PDF_TASKS, env
 
 # Each test run has a queue of its own, so two runs on one Redis never take each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("KAOPING_CELERY_QUEUE", default=f"test-{uuid.uuid4().hex[:12]}")
+KAOPING_PDF_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-pdf"
+CELERY_TASK_ROUTES = {name: {"queue": KAOPING_PDF_QUEUE} for name in PDF_TASKS}
 
 SECRET_KEY = env.str("SECRET_KEY", default="test-only-key")
 DEBUG = False

@@ -20,10 +20,10 @@ class PageSizeFilter(django_filters.Filter):
 
 class StrictFilterSet(django_filters.FilterSet):
     """Every list's filters. Two things django-filter and DRF let pass are refused here, with a 400 the schema
-    documents: a parameter sent empty (`?updated_since=`), which django-filter ignores, so that a client with
-    a bug would get everything instead of what it meant; a boolean that is not true or false, for the same
-reason; and a page size out of range, which DRF's paginator
-    silently replaces with the default."""
+        documents: a parameter sent empty (`?updated_since=`), which django-filter ignores, so that a client with
+        a bug would get everything instead of what it meant; a boolean that is not true or false, for the same
+    reason; and a page size out of range, which DRF's paginator
+        silently replaces with the default."""
 
     page_size = PageSizeFilter(method="_page_size", min_value=1, max_value=Cursor.max_page_size)
 

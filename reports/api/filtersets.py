@@ -1,0 +1,16 @@
+import django_filters
+
+from integrations.api.filters import UpdatedSinceFilterSet
+
+from ..models import ReportJob
+
+
+class ReportJobFilterSet(UpdatedSinceFilterSet):
+    kind = django_filters.ChoiceFilter(choices=ReportJob.Kind.choices)
+    status = django_filters.ChoiceFilter(choices=ReportJob.Status.choices)
+    # `parent` lists a bulk run's reports; without it, children are listed with everything else.
+    parent = django_filters.NumberFilter(field_name="parent_id", min_value=1)
+
+    class Meta:
+        model = ReportJob
+        fields = ["cycle", "case", "kind", "status", "parent", "updated_since"]

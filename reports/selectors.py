@@ -1,0 +1,487 @@
+"""The data behind each report PDF: plain JSON (strings, numbers, lists), built from the k-suppressing
+selectors of assessments, in Chinese, and deterministic: the same database state gives an equal dict, so
+a hash of it says whether a report must be rendered again. Nothing here knows about the viewer: downloads
+are permission-checked where they are served; what is suppressed here is suppressed for everyone."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from statistics import fmean
+
+from django.db.models import Q
+
+from assessments.models import Case, CaseResult, CaseSubject, Cycle, CycleResult, SubjectResult
+from assessments.models.choices import WEIGHTED_GROUPS, RaterGroup, Vote
+from assessments.selectors import (
+    RELEASED,
+    VisibleResult,
+    subject_result_in_detail,
+    subject_result_visible,
+    turnout_for_case,
+    turnouts_for_cycle,
+)
+
+from .rendering.charts import report_radar_svg
+
+# The reports are in Chinese whatever the language of the request that asked for them.
+GRADE_LABELS = {
+    Vote.EXCELLENT: "优秀",
+    Vote.COMPETENT: "称职",
+    Vote.BASIC: "基本称职",
+    Vote.INCOMPETENT: "不称职",
+}
+GROUP_LABELS = {
+    RaterGroup.SUPERIOR: "上级",
+    RaterGroup.PEER: "同级",
+    RaterGroup.SUBORDINATE: "下级/职工代表",
+    RaterGroup.SELF: "自评",
+}
+FLAG_LABELS = {
+    "removal_review": "不称职票超过三分之一，需启动调整程序审查",
+    "warning_talk": "优秀和称职票合计不足三分之二，需进行诫勉谈话",
+}
+FLAG_SHORT = {"removal_review": "调整审查", "warning_talk": "诫勉谈话"}
+DISPLAY_GROUPS = (*WEIGHTED_GROUPS, RaterGroup.SELF)
+
+# A member report is two A4 pages at most: a longer list of comments would push it onto a third.
+MAX_COMMENTS = 10
+MAX_COMMENT_CHARS = 120
+STRENGTHS = 3
+
+
+class ResultMissing(LookupError):
+    """There is no computed result to report on (the cycle has not been scored)."""
+
+
+def member_report_data(*, subject: CaseSubject) -> dict:
+    """One leader's report: figures, radar, votes, strengths and weaknesses, comments, last cycle's figures."""
+    if subject.kind != CaseSubject.Kind.MEMBER:
+        raise ValueError("A member report is for a team member, not for the team as a whole.")
+    result = (
+        SubjectResult.objects.filter(subject_id=subject.pk)
+        .select_related("cycle__framework", "case__team__org_unit", "subject__person")
+        .first()
+    )
+    if result is None:
+        raise ResultMissing(f"Subject {subject.pk} has no computed result.")
+    cycle, case = result.cycle, result.case
+    visible = _visible_in_detail(result)
+    dimensions = list(cycle.framework.dimensions.prefetch_related("indicators"))
+    team_dims = CaseResult.objects.filter(case=case).values_list("dimensions", flat=True).first() or {}
+    cycle_dims = CycleResult.objects.filter(cycle=cycle).values_list("dimensions", flat=True).first() or {}
+    groups = [g for g in DISPLAY_GROUPS if g in visible.groups]
+    self_group = visible.groups.get(RaterGroup.SELF)
+    indicator_scores = _indicator_scores(visible, dimensions)
+
+    rows = []
+    for d in dimensions:
+        rows.append(
+            {
+                "code": d.code,
+                "name": d.name,
+                "score": _num(visible.dimensions.get(d.code)),
+                "team": _num(team_dims.get(d.code)),
+                "cycle": _num(cycle_dims.get(d.code)),
+                "self": _num(self_group["dimensions"].get(d.code)) if self_group else None,
+                "by_group": [_num(visible.groups[g]["dimensions"].get(d.code)) for g in groups],
+                "indicators": [
+                    {
+                        "name": i.name,
+                        "score": _num(indicator_scores.get(i.pk)),
+                        "by_group": [_num(visible.indicators.get(i.pk, {}).get(g)) for g in groups],
+                    }
+                    for i in d.indicators.all()
+                ],
+            }
+        )
+    scored = [
+        (indicator_scores[i.pk], position, i, d.name)
+        for position, (d, i) in enumerate((d, i) for d in dimensions for i in d.indicators.all())
+        if i.pk in indicator_scores
+    ]
+    # Ties keep the framework's order, so the same figures always name the same indicators.
+    scored.sort(key=lambda s: (-round(s[0], 2), s[1]))
+    named = [{"name": i.name, "dimension": dim, "score": _num(score)} for score, _, i, dim in scored]
+    comments = [_clip(c) for c in visible.comments[:MAX_COMMENTS]]
+    codes = [d.code for d in dimensions]
+    return {
+        "kind": "member",
+        "version": result.version,
+        "cycle": _cycle(cycle),
+        "person": {
+            "name": subject.person.name,
+            "employee_number": subject.person.employee_number,
+            "unit": case.team.org_unit.name,
+            "team": case.team.name,
+            "position": result.subject.position,
+            "principal": result.subject.is_principal,
+        },
+        "suppressed_all": visible.suppressed_all,
+        "suppressed_groups": visible.suppressed_groups,
+        "total": _num(visible.total),
+        "grade": visible.grade,
+        "grade_label": GRADE_LABELS.get(visible.grade, ""),
+        "rank_in_team": visible.rank_in_team,
+        "team_size": case.subjects.filter(kind=CaseSubject.Kind.MEMBER).count(),
+        "renormalised": visible.renormalised,
+        "groups": [
+            {
+                "code": g,
+                "label": GROUP_LABELS[g],
+                "n": visible.groups[g]["n"],
+                "score": _num(visible.groups[g]["score"]),
+                "weight": _num(visible.weights_used.get(g), 1),
+            }
+            for g in groups
+        ],
+        "dimensions": rows,
+        "radar_svg": None
+        if visible.suppressed_all
+        else report_radar_svg(
+            axes=[d.name for d in dimensions],
+            me=[visible.dimensions.get(c) for c in codes],
+            team=[team_dims.get(c) for c in codes],
+            cycle=[cycle_dims.get(c) for c in codes],
+            chart_id=f"radar-{subject.pk}",
+        ),
+        "votes": _votes(visible),
+        "flags": _flags(visible),
+        "self_vs_others": _self_vs_others(visible, dimensions),
+        "strengths": named[:STRENGTHS],
+        # The weakest first; an indicator is never both a strength and a weakness.
+        "weaknesses": named[max(STRENGTHS, len(named) - STRENGTHS) :][::-1],
+        "comments": comments,
+        "comments_omitted": len(visible.comments) - len(comments),
+        "previous": _previous(result, visible, {d.code: d.name for d in dimensions}),
+        # Improvement plans are not built yet: the report will show last cycle's plan and its status here.
+        "last_plan": None,
+    }
+
+
+def team_report_data(*, case: Case) -> dict:
+    """A team's report: the team's aggregate, each member's total, grade and rank, turnout against quorum."""
+    case = Case.objects.select_related("cycle", "team__org_unit").get(pk=case.pk)
+    cycle = case.cycle
+    aggregate = CaseResult.objects.filter(case=case).first()
+    if aggregate is None:
+        raise ResultMissing(f"Case {case.pk} has no computed result.")
+    results = (
+        SubjectResult.objects.filter(case=case)
+        .select_related("subject__person")
+        .defer("cells")
+        .order_by("subject__order", "subject_id")
+    )
+    members, team = [], None
+    for result in results:
+        result.cycle = cycle  # the suppression reads k from it: no query per row
+        visible = subject_result_visible(result=result)
+        if result.subject.kind == CaseSubject.Kind.TEAM:
+            team = visible
+        else:
+            members.append(visible)
+    shown = [m for m in members if not m.suppressed_all]
+    names = {m.subject.pk: m.subject.person.name for m in members}
+    dimensions = _dimension_names(cycle)
+    turnout = turnout_for_case(case=case)
+    return {
+        "kind": "team",
+        "version": aggregate.version,
+        "cycle": _cycle(cycle),
+        "team": {"name": case.team.name, "unit": case.team.org_unit.name},
+        # Averages and counts over the members whose figures are shown: with a hidden member's total in
+        # the average, the hidden total could be worked back out from the others.
+        "aggregate": {
+            "members": len(members),
+            "shown": len(shown),
+            "member_average": _num(_mean(m.total for m in shown)),
+            "grade_counts": _grade_counts(m.grade for m in shown),
+            "dimensions": _dimension_means(shown, dimensions),
+        },
+        "team_section": None
+        if team is None
+        else {
+            "total": _num(team.total),
+            "grade": team.grade,
+            "grade_label": GRADE_LABELS.get(team.grade, ""),
+            "good_share": _share(team, "excellent_or_competent"),
+        },
+        "members": [_member_row(m, names[m.subject.pk], dimensions) for m in members],
+        "turnout": _turnout(turnout),
+        "flags": {
+            "below_quorum": not turnout.quorum_met,
+            "removal_review": [names[m.subject.pk] for m in shown if m.flags.get("removal_review")],
+            "warning_talk": [names[m.subject.pk] for m in shown if m.flags.get("warning_talk")],
+            "renormalised": [names[m.subject.pk] for m in shown if m.renormalised],
+        },
+    }
+
+
+def cycle_summary_data(*, cycle: Cycle, chunk_size: int = 2000) -> dict:
+    """The cycle at a glance for the party committee and HR: a row per team, the grade distribution,
+    turnout, flags and outliers. Five queries whatever the number of teams; results are read in chunks."""
+    cases = list(Case.objects.filter(cycle=cycle).select_related("team__org_unit").order_by("team__org_unit__code"))
+    turnouts = turnouts_for_cycle(cycle=cycle)
+    per_case: dict[int, dict] = {c.pk: {"members": [], "team": None} for c in cases}
+    results = (
+        SubjectResult.objects.filter(cycle=cycle)
+        .select_related("subject__person")
+        .defer("cells")
+        .order_by("case_id", "subject__order", "subject_id")
+    )
+    for result in results.iterator(chunk_size=chunk_size):
+        result.cycle = cycle
+        visible = subject_result_visible(result=result)
+        slot = per_case.setdefault(result.case_id, {"members": [], "team": None})
+        if result.subject.kind == CaseSubject.Kind.TEAM:
+            slot["team"] = visible
+        else:
+            slot["members"].append(visible)
+
+    teams, outliers, below_quorum, all_shown = [], [], [], []
+    issued = submitted = 0
+    for case in cases:
+        members, team = per_case[case.pk]["members"], per_case[case.pk]["team"]
+        shown = [m for m in members if not m.suppressed_all]
+        all_shown.extend(shown)
+        turnout = turnouts.get(case.pk)
+        issued += turnout.issued if turnout else 0
+        submitted += turnout.submitted if turnout else 0
+        quorum_met = bool(turnout and turnout.quorum_met)
+        if not quorum_met:
+            below_quorum.append(
+                {
+                    "team": case.team.name,
+                    "turnout": _num(turnout.percent, 1) if turnout else None,
+                    "issued": turnout.issued if turnout else 0,
+                    "submitted": turnout.submitted if turnout else 0,
+                }
+            )
+        for m in shown:
+            flags = [FLAG_SHORT[f] for f in ("removal_review", "warning_talk") if m.flags.get(f)]
+            if flags or m.grade == Vote.INCOMPETENT:
+                outliers.append(
+                    {
+                        "name": m.subject.person.name,
+                        "team": case.team.name,
+                        "position": m.subject.position,
+                        "total": _num(m.total),
+                        "grade_label": GRADE_LABELS.get(m.grade, ""),
+                        "flags": flags,
+                    }
+                )
+        teams.append(
+            {
+                "name": case.team.name,
+                "unit": case.team.org_unit.name,
+                "members": len(members),
+                "hidden": len(members) - len(shown),
+                "average": _num(_mean(m.total for m in shown)),
+                "team_total": _num(team.total) if team else None,
+                "grades": [c["n"] for c in _grade_counts(m.grade for m in shown)],
+                "turnout": _num(turnout.percent, 1) if turnout else None,
+                "quorum_met": quorum_met,
+                "removal_review": sum(1 for m in shown if m.flags.get("removal_review")),
+                "warning_talk": sum(1 for m in shown if m.flags.get("warning_talk")),
+            }
+        )
+    grade_counts = _grade_counts(m.grade for m in all_shown)
+    for row in grade_counts:
+        row["share"] = _num(row["n"] * 100 / len(all_shown), 1) if all_shown else None
+    members_total = sum(t["members"] for t in teams)
+    return {
+        "kind": "cycle",
+        "version": cycle.results_version,
+        "cycle": _cycle(cycle),
+        "overall": {
+            "teams": len(teams),
+            "members": members_total,
+            "shown": len(all_shown),
+            "hidden": members_total - len(all_shown),
+            "average": _num(_mean(m.total for m in all_shown)),
+            "grade_counts": grade_counts,
+            "issued": issued,
+            "submitted": submitted,
+            "turnout": _num(Decimal(submitted) * 100 / issued, 1) if issued else None,
+            "teams_below_quorum": len(below_quorum),
+            "removal_review": sum(t["removal_review"] for t in teams),
+            "warning_talk": sum(t["warning_talk"] for t in teams),
+        },
+        "grade_labels": [GRADE_LABELS[v] for v in Vote.values],
+        "teams": teams,
+        "outliers": {"members": outliers, "teams_below_quorum": below_quorum},
+    }
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def _visible_in_detail(result: SubjectResult) -> VisibleResult:
+    return subject_result_in_detail(result=result)
+
+
+def _cycle(cycle: Cycle) -> dict:
+    return {"name": cycle.name, "year": cycle.year, "k": cycle.min_group_size, "quorum": _num(cycle.quorum_percent, 0)}
+
+
+def _num(value: float | Decimal | None, places: int = 2) -> str | None:
+    """Figures travel as formatted strings: what is printed is decided here, once, and hashes stably."""
+    if value is None:
+        return None
+    return f"{value:.{places}f}"
+
+
+def _mean(values: Iterable[Decimal | None]) -> float | None:
+    present = [float(v) for v in values if v is not None]
+    return fmean(present) if present else None
+
+
+def _clip(comment: str) -> str:
+    comment = comment.strip()
+    return comment if len(comment) <= MAX_COMMENT_CHARS else comment[: MAX_COMMENT_CHARS - 1] + "…"
+
+
+def _indicator_scores(visible: VisibleResult, dimensions: list) -> dict[int, float]:
+    """Each indicator's score over the weighted groups that may be shown, with the weights the total used.
+    Empty when the groups are suppressed: a per-indicator figure would then be a small group's mean."""
+    weights = {g: float(w) for g, w in visible.weights_used.items() if g in visible.groups}
+    scores = {}
+    for d in dimensions:
+        for i in d.indicators.all():
+            by_group = visible.indicators.get(i.pk, {})
+            pairs = [(by_group[g], w) for g, w in weights.items() if by_group.get(g) is not None]
+            if pairs and sum(w for _, w in pairs):
+                scores[i.pk] = sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
+    return scores
+
+
+def _votes(visible: VisibleResult) -> dict | None:
+    if visible.votes is None:
+        return None
+    shares = visible.votes.get("shares", {})
+    return {
+        "total": visible.votes["total"],
+        "rows": [
+            {"code": v, "label": GRADE_LABELS[v], "n": visible.votes.get(v, 0), "share": _num(shares.get(v), 1)}
+            for v in Vote.values
+        ],
+        "excellent_share": _num(shares.get(Vote.EXCELLENT), 1),
+        "good_share": _num(shares.get("excellent_or_competent"), 1),
+        "incompetent_share": _num(shares.get(Vote.INCOMPETENT), 1),
+    }
+
+
+def _flags(visible: VisibleResult) -> list[dict]:
+    return [{"code": f, "label": FLAG_LABELS[f]} for f in ("removal_review", "warning_talk") if visible.flags.get(f)]
+
+
+def _self_vs_others(visible: VisibleResult, dimensions: list) -> dict | None:
+    """The self-evaluation beside the others' weighted score, overall and per dimension."""
+    own = visible.groups.get(RaterGroup.SELF)
+    if own is None or own.get("score") is None or visible.total is None:
+        return None
+
+    def pair(mine: float | None, theirs: float | Decimal | None) -> dict:
+        gap = float(mine) - float(theirs) if mine is not None and theirs is not None else None
+        return {"self": _num(mine), "others": _num(theirs), "gap": None if gap is None else f"{gap:+.2f}"}
+
+    return {
+        **pair(own["score"], visible.total),
+        "dimensions": [
+            {"name": d.name, **pair(own["dimensions"].get(d.code), visible.dimensions.get(d.code))} for d in dimensions
+        ],
+    }
+
+
+def _previous(result: SubjectResult, visible: VisibleResult, names: dict[str, str]) -> dict | None:
+    """The same person's result in the latest earlier released cycle, if there is one."""
+    cycle = result.cycle
+    earlier = (
+        SubjectResult.objects.filter(
+            subject__person_id=result.subject.person_id,
+            subject__kind=CaseSubject.Kind.MEMBER,
+            cycle__status__in=RELEASED,
+            cycle__test_mode=False,
+        )
+        .filter(Q(cycle__year__lt=cycle.year) | Q(cycle__year=cycle.year, cycle_id__lt=cycle.pk))
+        .select_related("cycle", "subject")
+        .defer("cells")
+        .order_by("-cycle__year", "-cycle_id")
+        .first()
+    )
+    if earlier is None:
+        return None
+    before = subject_result_visible(result=earlier)
+    both = visible.total is not None and before.total is not None
+    return {
+        "cycle": _cycle(earlier.cycle),
+        "version": earlier.version,
+        "position": earlier.subject.position,
+        "suppressed_all": before.suppressed_all,
+        "total": _num(before.total),
+        "grade_label": GRADE_LABELS.get(before.grade, ""),
+        "change": f"{visible.total - before.total:+.2f}" if both else None,
+        # Dimensions by code: a new framework version may have renamed one; this year's name is shown.
+        "dimensions": [
+            {"name": name, "score": _num(before.dimensions.get(code)), "now": _num(visible.dimensions.get(code))}
+            for code, name in names.items()
+            if code in before.dimensions
+        ],
+    }
+
+
+def _dimension_names(cycle: Cycle) -> dict[str, str]:
+    return dict(cycle.framework.dimensions.order_by("order", "id").values_list("code", "name"))
+
+
+def _dimension_means(members: list[VisibleResult], names: dict[str, str]) -> list[dict]:
+    return [
+        {"code": code, "name": name, "average": _num(_mean(m.dimensions.get(code) for m in members))}
+        for code, name in names.items()
+    ]
+
+
+def _grade_counts(grades: Iterable[str]) -> list[dict]:
+    counts = dict.fromkeys(Vote.values, 0)
+    for grade in grades:
+        if grade in counts:
+            counts[grade] += 1
+    return [{"code": g, "label": GRADE_LABELS[g], "n": n} for g, n in counts.items()]
+
+
+def _share(visible: VisibleResult, key: str) -> str | None:
+    return _num(visible.votes["shares"].get(key), 1) if visible.votes else None
+
+
+def _member_row(m: VisibleResult, name: str, dimensions: dict[str, str]) -> dict:
+    return {
+        "name": name,
+        "position": m.subject.position,
+        "principal": m.subject.is_principal,
+        "suppressed": m.suppressed_all,
+        "total": _num(m.total),
+        "grade_label": GRADE_LABELS.get(m.grade, ""),
+        "rank": m.rank_in_team,
+        "good_share": _share(m, "excellent_or_competent"),
+        "incompetent_share": _share(m, Vote.INCOMPETENT),
+        "flags": [FLAG_SHORT[f] for f in ("removal_review", "warning_talk") if m.flags.get(f)],
+        "dimensions": [_num(m.dimensions.get(code)) for code in dimensions],
+    }
+
+
+def _turnout(turnout) -> dict:
+    return {
+        "issued": turnout.issued,
+        "submitted": turnout.submitted,
+        "void": turnout.void,
+        "percent": _num(turnout.percent, 1),
+        "quorum": _num(turnout.quorum_percent, 0),
+        "quorum_met": turnout.quorum_met,
+        "by_group": [
+            {
+                "label": GROUP_LABELS.get(g, g),
+                "issued": turnout.by_group[g]["issued"],
+                "submitted": turnout.by_group[g]["submitted"],
+            }
+            for g in DISPLAY_GROUPS
+            if g in turnout.by_group
+        ],
+    }

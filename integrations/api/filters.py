@@ -1,5 +1,7 @@
 """Filters every list endpoint shares."""
 
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -53,7 +55,14 @@ class StrictFilterSet(django_filters.FilterSet):
         return queryset  # checked here, applied by the paginator
 
 
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO 8601 allows any offset (+17:48 parses), PostgreSQL only up to ±15:59: compare in UTC."""
+
+    def filter(self, qs: QuerySet, value):
+        return super().filter(qs, value.astimezone(dt.UTC) if value else value)
+
+
 class UpdatedSinceFilterSet(StrictFilterSet):
     """`updated_since=<ISO 8601>`: what changed at or after that moment (deactivations included)."""
 
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")

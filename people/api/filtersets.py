@@ -26,9 +26,9 @@ class CursorOrdering(OrderingFilter):
     """
 
     def get_ordering(self, request, queryset, view) -> list[str] | None:
-        value = request.query_params.get(self.ordering_param, "").strip()
-        if not value:
+        if self.ordering_param not in request.query_params:
             return None
+        value = request.query_params.get(self.ordering_param, "").strip()
         field = value.removeprefix("-")
         if field not in view.ordering_fields:
             choices = ", ".join(view.ordering_fields)

@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from assessments.models import Case, CaseSubject, Cycle
 
@@ -61,7 +62,11 @@ class ReportJobRequestSerializer(serializers.Serializer):
         kind = attrs["kind"]
         need = {"member": "subject", "team": "case", "cycle": "cycle"}.get(kind)
         if need and need not in attrs:
-            raise serializers.ValidationError({need: ["This field is required for this kind of report."]})
+            raise serializers.ValidationError(
+                {need: [ErrorDetail("This field is required for this kind of report.", code="required")]}
+            )
         if kind == ReportJob.Kind.BULK and "cycle" not in attrs and "case" not in attrs:
-            raise serializers.ValidationError({"cycle": ["Name the cycle or the case to report on."]})
+            raise serializers.ValidationError(
+                {"cycle": [ErrorDetail("Name the cycle or the case to report on.", code="required")]}
+            )
         return attrs

@@ -6,6 +6,7 @@ from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -23,6 +24,10 @@ from .filtersets import ReportJobFilterSet
 from .serializers import ReportJobRequestSerializer, ReportJobSerializer
 
 
+@extend_validation_errors(["invalid"], field_name="ordering", actions=["list"], methods=["get"])
+@extend_validation_errors(["required"], field_name="subject", actions=["create"], methods=["post"])
+@extend_validation_errors(["required"], field_name="case", actions=["create"], methods=["post"])
+@extend_validation_errors(["required"], field_name="cycle", actions=["create"], methods=["post"])
 @extend_schema_view(
     list=extend_schema(summary="Report jobs, newest change last"),
     retrieve=extend_schema(summary="A report job: status, progress, checksum"),

@@ -99,7 +99,8 @@ def test_a_row_that_is_not_there_is_a_404_for_every_method(endpoint, row_id):
 def test_the_cursor_walks_every_row_once_in_either_direction(endpoint, ordering):
     rows = [MAKERS[endpoint]() for _ in range(7)]
     client = hr_client(READ)
-    seen, response = [], client.get(f"{API}{endpoint}/", {"page_size": 3, "ordering": ordering})
+    params = {"page_size": 3, **({"ordering": ordering} if ordering else {})}  # "": the default order
+    seen, response = [], client.get(f"{API}{endpoint}/", params)
     pages = []
     while True:
         body = response.json()

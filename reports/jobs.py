@@ -4,6 +4,7 @@ finished file of a report for a leader or a team's principal."""
 from django.db.models import QuerySet
 
 from assessments.models import Case, CaseSubject, Cycle
+from assessments.selectors import is_hr
 
 from .models import ReportJob
 
@@ -34,6 +35,4 @@ def _latest(jobs: QuerySet[ReportJob]) -> ReportJob | None:
 
 def visible_jobs(*, user) -> QuerySet[ReportJob]:
     """The API's list: HR sees every job; nobody else sees jobs (leaders download from their results page)."""
-    from assessments.selectors import is_hr
-
     return ReportJob.objects.all() if is_hr(user) else ReportJob.objects.none()

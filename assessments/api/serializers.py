@@ -9,6 +9,7 @@ from people.models import LeadershipTeam, OrgUnit, Person
 from .. import selectors
 from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Grade, Indicator, RaterGroup, SubjectResult
 from ..models.choices import WEIGHTED_GROUPS
+from ..services.cycles import EDITABLE_SETTINGS
 
 # Figures go out as JSON numbers, not DRF's default decimal strings: clients compute with them.
 NUMBER = {"coerce_to_string": False}
@@ -46,31 +47,13 @@ class FrameworkSerializer(serializers.ModelSerializer):
 class CycleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cycle
+        # The settings HR may change while a draft are exactly the ones the API shows beside the cycle's own.
         fields = [
             "id",
-            "name",
             "year",
             "framework",
             "status",
-            "test_mode",
-            "scale_min",
-            "scale_max",
-            "weight_superior",
-            "weight_peer",
-            "weight_subordinate",
-            "trim_above",
-            "void_if_all_identical",
-            "void_if_all_max",
-            "excellent_quota_percent",
-            "band_excellent",
-            "band_competent",
-            "band_basic",
-            "min_group_size",
-            "quorum_percent",
-            "removal_share",
-            "warning_share",
-            "opens_at",
-            "closes_at",
+            *EDITABLE_SETTINGS,
             "results_version",
             "created_at",
             "updated_at",

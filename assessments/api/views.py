@@ -15,12 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from integrations.api.auth import HasScope
+from integrations.api.filters import CursorOrdering
 from integrations.api.pagination import Cursor, CursorById
 from integrations.scopes import Scope
-
-# The people API's `?ordering=`: one field a cursor can stand on, then the id; a 400 for any other. It belongs
-# with the shared filters in integrations/api/filters.py, and is imported from there once it moves.
-from people.api.filtersets import CursorOrdering
 
 from .. import selectors, services
 from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Indicator, SubjectResult

@@ -5,7 +5,11 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django.utils.encoding import force_str
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 from .pagination import Cursor
 
@@ -66,3 +70,39 @@ class UpdatedSinceFilterSet(StrictFilterSet):
     """`updated_since=<ISO 8601>`: what changed at or after that moment (deactivations included)."""
 
     updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+
+class CursorOrdering(OrderingFilter):
+    """`?ordering=<field>` or `-<field>`, one of the view's `ordering_fields`; without it, the paginator's
+    (updated_at, id), the order a syncing client wants.
+
+    DRF's cursor pages on the first ordering field (a position plus an offset among equal values), so views
+    offer only fields that are indexed, never null and unique or nearly so; `id` follows to break ties the
+    same way on every page. An unknown field is a 400, not silently the default: a client that walks a list
+    in the wrong order would miss rows without knowing.
+    """
+
+    def get_ordering(self, request, queryset, view) -> list[str] | None:
+        if self.ordering_param not in request.query_params:
+            return None
+        value = request.query_params.get(self.ordering_param, "").strip()
+        field = value.removeprefix("-")
+        if field not in view.ordering_fields:
+            choices = ", ".join(view.ordering_fields)
+            raise ValidationError(
+                {self.ordering_param: [gettext("Order by one of: %(fields)s.") % {"fields": choices}]}
+            )
+        if field == "id":
+            return [value]
+        return [value, "-id" if value.startswith("-") else "id"]
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": force_str(self.ordering_description),
+                "schema": {"type": "string", "enum": [sign + f for f in view.ordering_fields for sign in ("", "-")]},
+            }
+        ]

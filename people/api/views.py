@@ -21,6 +21,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.settings import api_settings
 
 from integrations.api.auth import HasScope
+from integrations.api.filters import CursorOrdering
 from integrations.api.pagination import Cursor
 from integrations.scopes import Scope
 
@@ -35,7 +36,7 @@ class _Organisation(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     permission_classes = [HasScope]
     read_scope = Scope.PEOPLE_READ
     write_scope = Scope.PEOPLE_WRITE
-    filter_backends = [DjangoFilterBackend, filtersets.CursorOrdering]
+    filter_backends = [DjangoFilterBackend, CursorOrdering]
     pagination_class = Cursor
     # Any segment reaches the view, so that "abc" or "1.5" is the API's JSON 404, not Django's HTML one.
     lookup_value_regex = "[^/]+"

@@ -14,9 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations.api.auth import HasScope
+from integrations.api.filters import CursorOrdering
 from integrations.api.pagination import Cursor
 from integrations.scopes import Scope
-from people.api.filtersets import CursorOrdering
 
 from .. import jobs, services
 from ..models import ReportJob

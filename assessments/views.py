@@ -170,19 +170,25 @@ def _sheet(request: HttpRequest, holder: Holder) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def _submit(request: HttpRequest, holder: Holder) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        # The service reads the sheet under the holder's lock (a draft saved a moment ago counts) and refuses
+        # an incomplete or spent one: reading it here first as well would build every submitted sheet twice.
+        try:
+            with transaction.atomic():
+                ballot = services.ballot_submit(**holder.kwargs)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return render(
+                request, "assessments/submitted.html", {"holder": holder, "cycle": ballot.cycle, "just": True}
+            )
     sheet = services.sheet_for(**holder.kwargs)
     if sheet.submitted:
         return render(request, "assessments/submitted.html", {"holder": holder, "cycle": sheet.cycle})
     missing = sheet_missing(sheet)
-    error = ""
-    if request.method == "POST" and not missing:
-        try:
-            with transaction.atomic():
-                services.ballot_submit(**holder.kwargs)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            return render(request, "assessments/submitted.html", {"holder": holder, "cycle": sheet.cycle, "just": True})
+    if missing:
+        error = ""  # the list below says what is missing, field by field
     positions = {s.subject.pk: i for i, s in enumerate(sheet.sections, start=1)}
     return render(
         request,

@@ -15,6 +15,7 @@ class ReportJob(models.Model):
         TEAM = "team", _("Team report")
         CYCLE = "cycle", _("Cycle summary")
         BULK = "bulk", _("All reports (ZIP)")
+        SLIPS = "slips", _("Ballot-code slips")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -23,8 +24,8 @@ class ReportJob(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    # Every report belongs to a cycle (permissions and lists start there); a team report and a bulk run of
-    # one case name the case; a member report names the subject.
+    # Every report belongs to a cycle (permissions and lists start there); a team report, the slips and a
+    # bulk run of one case name the case; a member report names the subject.
     cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="report_jobs")
     case = models.ForeignKey(
         Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.CASCADE, related_name="report_jobs"
@@ -79,7 +80,7 @@ class ReportJob(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="member") & Q(subject__isnull=False))
-                | (Q(kind="team") & Q(case__isnull=False))
+                | (Q(kind__in=["team", "slips"]) & Q(case__isnull=False))
                 | Q(kind__in=["cycle", "bulk"]),
                 name="reportjob_target_matches_kind",
             ),

@@ -5,6 +5,7 @@ or never (Redis restarted with the message in it): running a job is idempotent, 
 that wait too long. Files go where their inputs say (the data's hash is in the name), so a second render of
 the same inputs writes the same bytes to the same place, and an unchanged report is not rendered again."""
 
+import base64
 import csv
 import hashlib
 import io
@@ -15,6 +16,8 @@ import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import segno
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -22,11 +25,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import Case, CaseSubject, Cycle
+from assessments.models import BallotCode, Case, CaseSubject, Cycle
 from assessments.selectors import is_hr
+from assessments.services.codes import code_hash
 
 from .models import ReportJob
 from .signals import report_ready
@@ -285,6 +290,8 @@ def _entry_name(job: ReportJob) -> str:
         return f"{job.case.team.org_unit.name}_{person.name}_{person.employee_number}_成员报告.pdf"
     if job.kind == K.TEAM:
         return f"{job.case.team.org_unit.name}_{job.case.team.org_unit.code}_班子报告.pdf"
+    if job.kind == K.SLIPS:
+        return f"{job.case.team.name}_测评码_{job.pk}.pdf"
     return f"{job.cycle.name}_汇总.pdf"
 
 
@@ -363,6 +370,13 @@ def report_jobs_sweep(*, now: datetime | None = None) -> int:
             )
             .values_list("id", flat=True)[:5000]
         )
+        # Slips cannot be made again: their codes were only in the lost message.
+        ReportJob.objects.filter(pk__in=stuck, kind=K.SLIPS).update(
+            status=S.FAILED,
+            finished_at=now,
+            error=_("The codes were not kept. Replace the unused codes on the case page to print new slips."),
+        )
+        stuck = list(ReportJob.objects.filter(pk__in=stuck).exclude(kind=K.SLIPS).values_list("id", flat=True))
         ReportJob.objects.filter(pk__in=stuck).exclude(kind=K.BULK).update(status=S.QUEUED, updated_at=now)
         ReportJob.objects.filter(pk__in=stuck, kind=K.BULK).update(updated_at=now)
         _enqueue(stuck)
@@ -381,7 +395,108 @@ def report_jobs_requeue(*, jobs) -> int:
     """Give failed single reports a fresh set of attempts (after a template or font fix, say)."""
     with transaction.atomic():
         # Not the reports of a bulk run: their run has counted them as failed, and its ZIP is made.
-        ids = list(jobs.filter(status=S.FAILED, parent__isnull=True).exclude(kind=K.BULK).values_list("id", flat=True))
+        ids = list(
+            jobs.filter(status=S.FAILED, parent__isnull=True)
+            .exclude(kind__in=[K.BULK, K.SLIPS])  # slips: their codes are gone
+            .values_list("id", flat=True)
+        )
         ReportJob.objects.filter(pk__in=ids).update(status=S.QUEUED, attempts=0, error="", finished_at=None)
         _enqueue(ids)
     return len(ids)
+
+
+# Ballot-code slips. The codes exist in plain text only at the moment they are issued (the database keeps
+# their hashes): they travel to the worker inside the task's message, sealed with a key derived from
+# SECRET_KEY, and are never written to a row. The PDF itself is the printout, for HR's eyes only.
+def _fernet() -> Fernet:
+    key = hashlib.sha256(f"kaoping-ballot-slips:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def slips_request(*, actor, case: Case, codes: list[str], base_url: str) -> ReportJob:
+    """The slips of codes just issued for a case, as an A4 PDF made by a worker. Only codes of this case that
+    have not been spent are accepted: nothing else can be printed as a ballot slip."""
+    if not is_hr(actor):
+        raise PermissionDenied
+    # As the code entry page reads a typed code: the groups' dashes and the case do not matter.
+    codes = list(dict.fromkeys("".join(ch for ch in c.upper() if ch.isalnum()) for c in codes))
+    codes = [c for c in codes if c]
+    if not codes:
+        raise ValidationError(_("There are no codes to print."))
+    known = set(
+        BallotCode.objects.filter(
+            case=case,
+            code_hash__in=[code_hash(c) for c in codes],
+            status__in=[BallotCode.Status.ISSUED, BallotCode.Status.DRAFT],
+        ).values_list("code_hash", flat=True)
+    )
+    if len(known) != len(codes):
+        raise ValidationError(_("Some of these codes are not open codes of this team: print the slips again."))
+    sealed = _fernet().encrypt(json.dumps({"codes": codes, "base_url": base_url}).encode()).decode()
+    with transaction.atomic():
+        job = ReportJob.objects.create(
+            kind=K.SLIPS,
+            cycle=case.cycle,
+            case=case,
+            requested_by=actor,
+            max_attempts=settings.KAOPING_REPORT_MAX_ATTEMPTS,
+        )
+
+        def send() -> None:
+            from .tasks import render_slips
+
+            render_slips.delay(job.pk, sealed)
+
+        transaction.on_commit(send)
+    return job
+
+
+def slips_data(*, case: Case, codes: list[str], base_url: str) -> dict:
+    """One slip per code: the case, the link and its QR code (SVG), the code in groups of four."""
+    slips = []
+    for code in codes:
+        url = base_url.rstrip("/") + reverse("assessments:code_sheet", args=[code])
+        qr = segno.make(url, error="m").svg_inline(scale=4, border=2)
+        slips.append({"code": "-".join(code[i : i + 4] for i in range(0, len(code), 4)), "url": url, "qr_svg": qr})
+    return {
+        "kind": "slips",
+        "cycle": {"name": case.cycle.name, "year": case.cycle.year},
+        "team": case.team.name,
+        "unit": case.team.org_unit.name,
+        "slips": slips,
+    }
+
+
+def slips_job_run(*, job_id: int, sealed: str, render: Callable | None = None) -> ReportJob | None:
+    """Render the slips. A failure is retried with the same sealed message; the codes are never stored."""
+    from .rendering import render as typst_render
+
+    render = render or typst_render
+    job = _claim(job_id)
+    if job is None:
+        return None
+    try:
+        try:
+            payload = json.loads(_fernet().decrypt(sealed.encode()))
+        except InvalidToken:
+            # Another SECRET_KEY, or a message that is not ours: retrying would not help.
+            job.attempts = job.max_attempts
+            raise
+        rendered = render(K.SLIPS, slips_data(case=job.case, codes=payload["codes"], base_url=payload["base_url"]))
+        path = f"reports/{job.cycle_id}/slips/{job.pk}.pdf"
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        job.sha256, job.page_count = hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages
+        _store(path, rendered.pdf, job.sha256)
+        job.file.name = path
+        _finish(job, status=S.SUCCEEDED)
+    except Exception as error:
+        log.exception("slips job %s failed (attempt %s of %s)", job.pk, job.attempts, job.max_attempts)
+        message = f"{type(error).__name__}: {error}"[:4000]
+        if job.attempts >= job.max_attempts:
+            _finish(job, status=S.FAILED, error=message)
+        else:
+            job.status, job.error = S.QUEUED, message
+            job.save(update_fields=["status", "error", "updated_at"])
+            raise
+    return job

@@ -5,7 +5,7 @@ from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from .services import bulk_assemble, report_job_run, report_jobs_sweep, retry_delay
+from .services import bulk_assemble, report_job_run, report_jobs_sweep, retry_delay, slips_job_run
 
 PDF = {
     "acks_late": True,
@@ -24,6 +24,16 @@ def render_report(self, job_id: int) -> str | None:
         # The row is back to queued with the error; try again later (the sweep also would).
         attempts = self.request.retries + 1
         raise self.retry(exc=error, countdown=retry_delay(attempts)) from error
+    return job.status if job else None
+
+
+@shared_task(bind=True, max_retries=None, **PDF)
+def render_slips(self, job_id: int, sealed: str) -> str | None:
+    """The slips of freshly issued codes; the sealed codes ride in the message and nowhere else."""
+    try:
+        job = slips_job_run(job_id=job_id, sealed=sealed)
+    except Exception as error:
+        raise self.retry(exc=error, countdown=retry_delay(self.request.retries + 1)) from error
     return job.status if job else None
 
 

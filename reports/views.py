@@ -84,6 +84,29 @@ def request_reports(request: HttpRequest, pk: int) -> HttpResponse:
     return back
 
 
+@login_required
+@require_POST
+def request_slips(request: HttpRequest, pk: int) -> HttpResponse:
+    """From the page that shows freshly issued codes once: the same slips as a PDF, made by a worker."""
+    _hr_only(request)
+    case = get_object_or_404(Case.objects.select_related("cycle", "team"), pk=pk)
+    try:
+        services.slips_request(
+            actor=request.user,
+            case=case,
+            codes=request.POST.getlist("codes"),
+            base_url=request.build_absolute_uri("/"),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except PermissionDenied as error:
+        raise Http404 from error
+    else:
+        messages.success(request, _("The slips are being made as a PDF. Download them here when they are ready."))
+    return redirect("reports:case", case.pk)
+
+
 def _in_cycle(queryset, value: str | None):
     if not value:
         return None

@@ -51,7 +51,8 @@ class ReportJobRequestSerializer(serializers.Serializer):
     """What to make. `member` needs `subject`; `team` needs `case`; `cycle` needs `cycle`; `bulk` (every member
     and team report, then a ZIP) needs `cycle` or `case`."""
 
-    kind = serializers.ChoiceField(choices=ReportJob.Kind.choices)
+    # Slips are asked for only where their codes are shown, once: not over the API.
+    kind = serializers.ChoiceField(choices=[c for c in ReportJob.Kind.choices if c[0] != ReportJob.Kind.SLIPS])
     cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all(), required=False)
     case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all(), required=False)
     subject = serializers.PrimaryKeyRelatedField(

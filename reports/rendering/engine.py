@@ -14,7 +14,7 @@ import pypdf
 import typst
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-KINDS = frozenset({"member", "team", "cycle"})
+KINDS = frozenset({"member", "team", "cycle", "slips"})
 
 # Body text, then headings. Debian's fonts-noto-cjk; the templates take them from here, through sys.inputs.
 FONT_FAMILIES: tuple[str, ...] = ("Noto Sans CJK SC", "Noto Serif CJK SC")

@@ -179,8 +179,8 @@ def test_a_template_that_fails_raises_typsts_message():
 
 
 def test_an_unknown_kind_is_refused():
-    with pytest.raises(ValueError, match="slips"):
-        rendering.render("slips", {})
+    with pytest.raises(ValueError, match="poster"):
+        rendering.render("poster", {})
 
 
 def test_render_time_warm(plant, capsys):

@@ -4,6 +4,7 @@ k-suppressing selector lets every viewer see them: no ballot, score row, rater o
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from integrations.api.fields import StrictCharField
 from people.models import LeadershipTeam, OrgUnit, Person
 
 from .. import selectors
@@ -135,7 +136,7 @@ class CaseDetailSerializer(CaseSerializer):
 
 class CycleTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["open", "close", "score", "release", "reopen", "archive"])
-    reason = serializers.CharField(
+    reason = StrictCharField(
         required=False, allow_blank=True, max_length=2000, default="", help_text="Required to reopen."
     )
 
@@ -148,7 +149,7 @@ class CycleTransitionSerializer(serializers.Serializer):
 
 class CaseTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["start_improving", "close"])
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class CaseCodesSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ from django.core.validators import MinLengthValidator
 from rest_framework import serializers
 
 from ..models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .fields import StrictBooleanField, StrictCharField, StrictURLField
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
@@ -24,28 +25,6 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
     class Meta(WebhookEndpointSerializer.Meta):
         fields = (*WebhookEndpointSerializer.Meta.fields, "secret")
         read_only_fields = fields
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """true or false, as the schema says: DRF's own field also takes 0, 1, "yes", "on" and more."""
-
-    def to_internal_value(self, data: object) -> bool:
-        if isinstance(data, bool):
-            return data
-        self.fail("invalid", input=data)
-
-
-class StrictCharField(serializers.CharField):
-    """A string, as the schema says: DRF's own field also turns numbers into text."""
-
-    def to_internal_value(self, data: object) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictURLField(StrictCharField, serializers.URLField):
-    pass
 
 
 class WebhookEndpointWriteSerializer(serializers.Serializer):

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from integrations.api.fields import StrictBooleanField, StrictCharField, StrictEmailField
+
 from .. import services
 from ..models import LeadershipTeam, Membership, OrgUnit, Person
 
@@ -12,28 +14,8 @@ from ..models import LeadershipTeam, Membership, OrgUnit, Person
 BATCH_MAX = 1000
 
 
-class _JSONTypesOnly:
-    """The JSON type the schema names, nothing else: DRF would take 0 for false and 10001 for "10001", and a
-    client that sends those has a bug it should hear about rather than data we guessed at."""
-
-    json_types: tuple[type, ...]
-
-    def to_internal_value(self, data):
-        if type(data) not in self.json_types:
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class Text(_JSONTypesOnly, serializers.CharField):
-    json_types = (str,)
-
-
-class Email(_JSONTypesOnly, serializers.EmailField):
-    json_types = (str,)
-
-
-class Boolean(_JSONTypesOnly, serializers.BooleanField):
-    json_types = (bool,)
+# The people API's names for the strict fields every API shares.
+Text, Email, Boolean = StrictCharField, StrictEmailField, StrictBooleanField
 
 
 def _key_of(model: type[models.Model], field: str, **kwargs) -> serializers.CharField:

@@ -154,6 +154,8 @@ def test_a_patch_that_changes_nothing_keeps_updated_at(tree):
         ({"kind": "galaxy"}, {"kind": ['"galaxy" is not a valid choice.']}),
         ({"name": ""}, {"name": ["This field may not be blank."]}),
         ({"name": "x" * 201}, {"name": ["Ensure this field has no more than 200 characters."]}),
+        # The limit counts what was sent, as the schema's maxLength does, not what is left after trimming.
+        ({"name": " " + "x" * 200}, {"name": ["Ensure this field has no more than 200 characters."]}),
         ({"active": "perhaps"}, {"active": ["Must be a valid boolean."]}),
         # JSON types as the schema names them: no guessing that 0 means false or 12 the text "12".
         ({"active": 0}, {"active": ["Must be a valid boolean."]}),

@@ -168,7 +168,13 @@ def _path(job: ReportJob, input_hash: str) -> str:
 def _claim(job_id: int) -> ReportJob | None:
     """Mark the job running and count the attempt, or None when there is nothing (more) to do."""
     with transaction.atomic():
-        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        # What the render reads of the target comes with the row (one query, not one per relation).
+        job = (
+            ReportJob.objects.select_for_update(of=("self",))
+            .select_related("subject__person", "case__team__org_unit", "cycle")
+            .filter(pk=job_id)
+            .first()
+        )
         if job is None or job.finished:
             return None  # a second delivery of a job already done
         stale = timezone.now() - timedelta(seconds=settings.KAOPING_REPORT_TIME_LIMIT + 60)
@@ -204,10 +210,10 @@ def _child_finished(parent_id: int, *, ok: bool) -> None:
     two children finishing at once exactly one sees the count complete."""
     with transaction.atomic():
         parent = ReportJob.objects.select_for_update().get(pk=parent_id)
-        ReportJob.objects.filter(pk=parent_id).update(
-            done=F("done") + int(ok), failed=F("failed") + int(not ok), updated_at=timezone.now()
-        )
-        parent.refresh_from_db()
+        # Under the lock the row's counts are the latest: counting here is as safe as F() and one query less.
+        parent.done += int(ok)
+        parent.failed += int(not ok)
+        parent.save(update_fields=["done", "failed", "updated_at"])
         if parent.done + parent.failed >= parent.total and not parent.finished:
             _enqueue([parent.pk])
 

@@ -9,3 +9,7 @@ from django.dispatch import Signal
 
 # A cycle's results were computed (or recomputed). Sent with `cycle`, whose results_version is the new one.
 cycle_scored = Signal()
+
+# Actions of an improvement plan were found overdue today (once per plan and day). Sent with `plan`,
+# `action_ids` and `on` (the date, in the configured time zone).
+plan_overdue = Signal()

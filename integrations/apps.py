@@ -10,10 +10,11 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         # integrations listens to assessments, never the other way round: assessments sends its domain
         # signals without knowing that webhooks exist.
-        from assessments.signals import cycle_scored
+        from assessments.signals import cycle_scored, plan_overdue
         from reports.signals import report_ready
 
-        from .receivers import cycle_scored_emit, report_ready_emit
+        from .receivers import cycle_scored_emit, plan_overdue_emit, report_ready_emit
 
         cycle_scored.connect(cycle_scored_emit, dispatch_uid="integrations.webhooks.cycle_scored")
         report_ready.connect(report_ready_emit, dispatch_uid="integrations.webhooks.report_ready")
+        plan_overdue.connect(plan_overdue_emit, dispatch_uid="integrations.webhooks.plan_overdue")

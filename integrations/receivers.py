@@ -32,3 +32,21 @@ def report_ready_emit(sender: Any, *, job: Any, **kwargs: Any) -> None:
             "file_url": f"/api/v1/report-jobs/{job.pk}/file/",
         },
     )
+
+
+def plan_overdue_emit(sender: Any, *, plan: Any, action_ids: list[int], on: Any, **kwargs: Any) -> None:
+    case = plan.subject.case
+    # The plan and its late actions by id: what the plan says is read through the API (plans:read).
+    webhook_emit(
+        event_type=WebhookEvent.PLAN_OVERDUE,
+        data={
+            "plan_id": plan.pk,
+            "subject_id": plan.subject_id,
+            "case_id": case.pk,
+            "cycle_id": case.cycle_id,
+            "status": plan.status,
+            "overdue_action_ids": sorted(action_ids),
+            "on": on.isoformat(),
+            "plan_url": f"/api/v1/plans/{plan.pk}/",
+        },
+    )

@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from people.models import LeadershipTeam, Person
 
@@ -116,6 +117,7 @@ class Cycle(models.Model):
     results_version = models.PositiveIntegerField(_("results version"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("cycle")
@@ -191,6 +193,7 @@ class Case(models.Model):
         _("anonymous ballots"), default=0, help_text=_("How many one-time ballot codes to issue to subordinates.")
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("case")

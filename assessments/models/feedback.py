@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .cycles import CaseSubject
 
@@ -12,6 +13,12 @@ class FeedbackTalk(models.Model):
         ACCEPT = "accept", _("I accept the assessment")
         COMMENT = "comment", _("I accept it, with remarks")
         APPEAL = "appeal", _("I appeal against it")
+
+    class Appeal(models.TextChoices):
+        PENDING = "pending", _("Appeal awaiting a decision")
+        UNDER_REVIEW = "under_review", _("Result under review")
+        DISMISSED = "dismissed", _("Appeal dismissed")
+        RESOLVED = "resolved", _("Review concluded")
 
     subject = models.OneToOneField(
         CaseSubject, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="feedback"
@@ -25,11 +32,26 @@ class FeedbackTalk(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    notes = models.TextField(_("notes of the talk"), blank=True)
+    participants = models.CharField(_("who took part"), max_length=500, blank=True)
+    notes = models.TextField(_("key points"), blank=True)
     response = models.CharField(_("response"), max_length=20, choices=Response.choices, blank=True)
     response_text = models.TextField(_("response in the leader's words"), blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    # An appeal is decided by HR with a reason; "under review" sends the result back for review, which only
+    # a logged reopen and rescoring of the cycle can change: a decision never edits a score.
+    appeal_status = models.CharField(_("appeal"), max_length=20, choices=Appeal.choices, blank=True)
+    appeal_outcome = models.TextField(_("appeal outcome"), blank=True)
+    appeal_decided_at = models.DateTimeField(_("appeal decided at"), null=True, blank=True)
+    appeal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appeal decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("feedback talk")

@@ -21,7 +21,9 @@ from ..models import (
     Case,
     CaseSubject,
     Cycle,
+    FeedbackTalk,
     Framework,
+    ImprovementPlan,
     TimelineEvent,
 )
 from ..signals import cycle_scored
@@ -317,6 +319,19 @@ def case_start_improving(*, case: Case, actor=None) -> Case:
 
 @transaction.atomic
 def case_close(*, case: Case, actor=None, reason: str = "") -> Case:
+    """A case closes when every plan of it is verified and no appeal is still open."""
+    Case.objects.select_for_update().get(pk=case.pk)
+    open_plans = ImprovementPlan.objects.filter(subject__case=case).exclude(status=ImprovementPlan.Status.VERIFIED)
+    if open_plans.exists():
+        raise InvalidTransition(
+            _("The case can close once every plan of it is verified: %(count)d not verified yet.")
+            % {"count": open_plans.count()}
+        )
+    open_appeals = FeedbackTalk.objects.filter(
+        subject__case=case, appeal_status__in=[FeedbackTalk.Appeal.PENDING, FeedbackTalk.Appeal.UNDER_REVIEW]
+    )
+    if open_appeals.exists():
+        raise InvalidTransition(_("The case can close once its appeals are decided and its reviews concluded."))
     return _case_transition(
         case, [CS.IMPROVING], CS.CLOSED, verb=_("close"), actor=actor, action="closed", reason=reason
     )

@@ -27,23 +27,24 @@ def _talk_for(subject: CaseSubject) -> FeedbackTalk:
     return talk
 
 
-def _text(value: str, label: str) -> str:
+def _text(value: str, label: str, limit: int = MAX_TEXT) -> str:
     value = (value or "").strip()
-    if len(value) > MAX_TEXT:
-        raise AssessmentError(
-            _("%(field)s is too long: at most %(max)d characters.") % {"field": label, "max": MAX_TEXT}
-        )
+    if len(value) > limit:
+        raise AssessmentError(_("%(field)s is too long: at most %(max)d characters.") % {"field": label, "max": limit})
     return value
 
 
 @transaction.atomic
-def feedback_record_talk(*, subject: CaseSubject, held_on: dt.date, notes: str = "", actor=None) -> FeedbackTalk:
+def feedback_record_talk(
+    *, subject: CaseSubject, held_on: dt.date, notes: str = "", participants: str = "", actor=None
+) -> FeedbackTalk:
     if held_on > timezone.localdate():
         raise AssessmentError(_("The talk cannot be dated in the future."))
     talk = _talk_for(subject)
     talk.held_on = held_on
     talk.held_by = actor if getattr(actor, "is_authenticated", False) else None
     talk.notes = _text(notes, _("The notes"))
+    talk.participants = _text(participants, _("Who took part"), limit=500)
     talk.save()
     case = talk.subject.case
     event_write(cycle=case.cycle, case=case, actor=actor, action="feedback_talk", data={"subject": subject.pk})
@@ -59,16 +60,83 @@ def feedback_respond(*, subject: CaseSubject, response: str, text: str = "", act
     if response == FeedbackTalk.Response.APPEAL and not text:
         raise AssessmentError(_("An appeal needs its reasons."))
     talk = _talk_for(subject)
+    if talk.appeal_status in DECIDED:
+        raise AssessmentError(_("Your appeal has been decided; the response stands as recorded."))
+    was_appeal = talk.appeal_status == A.PENDING
     talk.response = response
     talk.response_text = text
     talk.responded_at = timezone.now()
+    # Appealing (again) puts it before HR; turning an undecided appeal into another response withdraws it.
+    talk.appeal_status = A.PENDING if response == FeedbackTalk.Response.APPEAL else ""
+    talk.save()
+    case = talk.subject.case
+    action = "feedback_response"
+    if response == FeedbackTalk.Response.APPEAL:
+        action = "appeal_lodged"
+    elif was_appeal:
+        action = "appeal_withdrawn"
+    event_write(
+        cycle=case.cycle,
+        case=case,
+        actor=actor,
+        action=action,
+        data={"subject": subject.pk, "response": response},
+    )
+    return talk
+
+
+A = FeedbackTalk.Appeal
+DECIDED = (A.UNDER_REVIEW, A.DISMISSED, A.RESOLVED)
+
+
+def _decide(subject: CaseSubject, *, expected: str, new: str, reason: str, actor, action: str) -> FeedbackTalk:
+    talk = _talk_for(subject)
+    if talk.appeal_status != expected:
+        raise AssessmentError(
+            _("There is no appeal awaiting this decision.")
+            if expected == A.PENDING
+            else _("This result is not under review.")
+        )
+    reason = _text(reason, _("The reason"))
+    if not reason:
+        raise AssessmentError(_("Give the reason for the decision: the leader will read it."))
+    old = talk.appeal_status
+    talk.appeal_status = new
+    talk.appeal_outcome = reason
+    talk.appeal_decided_at = timezone.now()
+    talk.appeal_decided_by = actor if getattr(actor, "is_authenticated", False) else None
     talk.save()
     case = talk.subject.case
     event_write(
         cycle=case.cycle,
         case=case,
         actor=actor,
-        action="feedback_response",
-        data={"subject": subject.pk, "response": response},
+        action=action,
+        old=old,
+        new=new,
+        reason=reason,
+        data={"subject": subject.pk},
     )
     return talk
+
+
+@transaction.atomic
+def feedback_appeal_decide(*, subject: CaseSubject, review: bool, reason: str, actor=None) -> FeedbackTalk:
+    """HR decides an appeal: dismiss it, or send the result back for review. Neither touches a score: a
+    result under review changes only through a logged reopen and rescoring of the cycle."""
+    return _decide(
+        subject,
+        expected=A.PENDING,
+        new=A.UNDER_REVIEW if review else A.DISMISSED,
+        reason=reason,
+        actor=actor,
+        action="appeal_review" if review else "appeal_dismissed",
+    )
+
+
+@transaction.atomic
+def feedback_review_conclude(*, subject: CaseSubject, outcome: str, actor=None) -> FeedbackTalk:
+    """HR records how the review ended (the result upheld, or corrected by a rescoring that is on the timeline)."""
+    return _decide(
+        subject, expected=A.UNDER_REVIEW, new=A.RESOLVED, reason=outcome, actor=actor, action="appeal_resolved"
+    )

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
     "people",
     "assessments",
     "reports",
@@ -44,6 +46,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Model history (plans, actions, feedback talks, cycles, cases) records who made each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -164,6 +168,12 @@ CELERY_BEAT_SCHEDULE = {
     # Re-queue webhook deliveries whose task was lost (a worker died, Redis restarted) or whose next
     # attempt is too far off to wait in the broker.
     "webhook-deliveries-sweep": {"task": "integrations.tasks.sweep_webhook_deliveries", "schedule": 60.0},
+    # Daily, just after midnight in TIME_ZONE: what fell due yesterday is overdue today. Running it more
+    # often (or twice by two beats) sends nothing twice: each action is told about once per day.
+    "plans-overdue-check": {
+        "task": "assessments.tasks.check_overdue_actions",
+        "schedule": crontab(hour=0, minute=15),
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -250,4 +260,6 @@ KAOPING_WEBHOOK_MAX_ATTEMPTS = env.int("KAOPING_WEBHOOK_MAX_ATTEMPTS", default=8
 KAOPING_WEBHOOK_TIMEOUT = env.float("KAOPING_WEBHOOK_TIMEOUT", default=5.0)
 
 # Upload limit for people/org imports (bytes).
+# Evidence files attached to progress updates: at most this size each.
+KAOPING_EVIDENCE_MAX_BYTES = env.int("KAOPING_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 KAOPING_IMPORT_MAX_BYTES = env.int("KAOPING_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

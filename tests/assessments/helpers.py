@@ -25,11 +25,12 @@ def assignment_of(case, person) -> Assignment:
 
 
 def values_for(mapping: dict) -> Callable:
-    """mapping: person (or "team") → score for every indicator of that section."""
+    """mapping: person (or "team") → score for every indicator of that section, or a function of the indicator."""
 
     def pick(subject: CaseSubject, indicator) -> int:
         key = "team" if subject.kind == CaseSubject.Kind.TEAM else subject.person
-        return mapping[key]
+        value = mapping[key]
+        return value(indicator) if callable(value) else value
 
     return pick
 

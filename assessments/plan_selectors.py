@@ -1,0 +1,329 @@
+"""Reads of improvement plans: who may see and change which plan, what Kaoping suggests from a leader's
+results, HR's lists, and last cycle's plan beside this cycle's figures. Every figure a suggestion rests
+on comes through the k-suppressing selectors: a suggestion never rests on a group too small to show."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from people.selectors import person_for_user
+
+from .models import (
+    Action,
+    ActionTemplate,
+    Case,
+    CaseResult,
+    CaseSubject,
+    Cycle,
+    Dimension,
+    Evidence,
+    ImprovementPlan,
+    Indicator,
+    ProgressUpdate,
+    SubjectResult,
+)
+from .selectors import RELEASED, VisibleResult, is_hr, subject_result_in_detail
+
+P = ImprovementPlan.Status
+UNDER_WAY = (P.APPROVED, P.IN_PROGRESS)
+SUGGEST_AT_MOST = 3
+SUGGEST_AT_LEAST = 2
+
+
+# --- Who may do what -----------------------------------------------------------------------------------
+
+
+def _principal_person_id(case: Case) -> int | None:
+    return (
+        case.subjects.filter(kind=CaseSubject.Kind.MEMBER, is_principal=True)
+        .values_list("person_id", flat=True)
+        .first()
+    )
+
+
+def plan_author_person_id(subject: CaseSubject) -> int | None:
+    """Who writes a subject's plan: the leader for their own, the team's principal for the team's."""
+    if subject.kind == CaseSubject.Kind.MEMBER:
+        return subject.person_id
+    return _principal_person_id(subject.case)
+
+
+def can_write_plan(*, user, subject: CaseSubject) -> bool:
+    """The plan's author, once results are released: HR follows plans but does not write them."""
+    person = person_for_user(user=user)
+    return bool(
+        person is not None and subject.case.cycle.status in RELEASED and plan_author_person_id(subject) == person.pk
+    )
+
+
+def can_view_plan(*, user, plan: ImprovementPlan) -> bool:
+    """HR; the plan's author; the team's principal for every plan of their team."""
+    if is_hr(user):
+        return True
+    subject = plan.subject
+    if subject.case.cycle.status not in RELEASED:
+        return False
+    person = person_for_user(user=user)
+    if person is None:
+        return False
+    return plan_author_person_id(subject) == person.pk or _principal_person_id(subject.case) == person.pk
+
+
+def plans_visible_to(*, user) -> QuerySet[ImprovementPlan]:
+    """`can_view_plan` as a queryset, for lists and the API."""
+    plans = ImprovementPlan.objects.all()
+    if is_hr(user):
+        return plans
+    person = person_for_user(user=user)
+    if person is None:
+        return plans.none()
+    led = CaseSubject.objects.filter(person=person, is_principal=True, kind=CaseSubject.Kind.MEMBER).values("case_id")
+    return plans.filter(
+        Q(subject__person=person, subject__kind=CaseSubject.Kind.MEMBER) | Q(subject__case__in=led),
+        subject__case__cycle__status__in=RELEASED,
+    )
+
+
+# --- What a plan is made of ---------------------------------------------------------------------------
+
+
+def plan_with_everything(*, pk: int) -> ImprovementPlan:
+    """One plan with its subject, case, actions, updates and evidence loaded, for its page."""
+    updates = (
+        ProgressUpdate.objects.select_related("author").prefetch_related("evidence").order_by("-created_at", "-id")
+    )
+    return (
+        ImprovementPlan.objects.select_related(
+            "subject__person", "subject__case__cycle__framework", "subject__case__team__org_unit", "created_by"
+        )
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("indicator__dimension", "owner").prefetch_related(
+                    Prefetch("updates", queryset=updates)
+                ),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def plan_progress(plan: ImprovementPlan) -> int:
+    """The plan's overall progress: the mean of its actions' (0 with no actions)."""
+    actions = list(plan.actions.all())
+    return round(sum(a.progress for a in actions) / len(actions)) if actions else 0
+
+
+def action_is_overdue(action: Action, *, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return (
+        action.status != Action.Status.DONE
+        and action.due_on < today
+        and action.plan.status in (P.APPROVED, P.IN_PROGRESS)
+    )
+
+
+def overdue_actions(*, today: dt.date) -> QuerySet[Action]:
+    """Actions of plans under way, not done, whose due day is before `today` (a date in Asia/Shanghai)."""
+    return Action.objects.filter(
+        due_on__lt=today, plan__status__in=UNDER_WAY, plan__subject__case__cycle__test_mode=False
+    ).exclude(status=Action.Status.DONE)
+
+
+def evidence_for_download(*, pk: int) -> Evidence:
+    return Evidence.objects.select_related("update__action__plan__subject__case__cycle").get(pk=pk)
+
+
+# --- HR's list ----------------------------------------------------------------------------------------
+
+
+def plans_for_cycle(
+    *, cycle: Cycle, status: str = "", overdue: bool = False, org_unit_id: int | None = None
+) -> QuerySet[ImprovementPlan]:
+    today = timezone.localdate()
+    late = Action.objects.filter(plan=OuterRef("pk"), due_on__lt=today).exclude(status=Action.Status.DONE)
+    plans = (
+        ImprovementPlan.objects.filter(subject__case__cycle=cycle)
+        .select_related("subject__person", "subject__case__team__org_unit")
+        .prefetch_related("actions")
+        .annotate(has_late_action=Exists(late))
+        .order_by("subject__case__team__org_unit__code", "subject__case__team__name", "subject__order", "id")
+    )
+    if status:
+        plans = plans.filter(status=status)
+    if overdue:
+        plans = plans.filter(has_late_action=True, status__in=UNDER_WAY)
+    if org_unit_id:
+        plans = plans.filter(subject__case__team__org_unit_id=org_unit_id)
+    return plans
+
+
+def subjects_without_plan(*, case: Case) -> QuerySet[CaseSubject]:
+    return case.subjects.filter(kind=CaseSubject.Kind.MEMBER, improvement_plan__isnull=True).select_related("person")
+
+
+# --- Suggestions ---------------------------------------------------------------------------------------
+
+
+def indicator_scores(visible: VisibleResult) -> dict[int, float]:
+    """Each indicator's score (0–100) over the weighted groups that may be shown, with the weights the total
+    used. Empty when the groups are suppressed: a per-indicator figure would then be a small group's mean."""
+    weights = {g: float(w) for g, w in visible.weights_used.items() if g in visible.groups}
+    scores = {}
+    for indicator_id, by_group in visible.indicators.items():
+        pairs = [(by_group[g], w) for g, w in weights.items() if by_group.get(g) is not None]
+        if pairs and sum(w for _, w in pairs):
+            scores[indicator_id] = sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
+    return scores
+
+
+def weakest(scores: dict, reference: dict, threshold: float) -> list:
+    """The two or three weakest keys: those below the reference (the team's average) or the threshold, lowest
+    first, at most three; with fewer than two such, the lowest others make up two. Ties go to the lower key,
+    so the same figures always give the same suggestion."""
+    ordered = sorted(scores, key=lambda key: (scores[key], str(key)))
+    below = [k for k in ordered if scores[k] < threshold or (reference.get(k) is not None and scores[k] < reference[k])]
+    chosen = below[:SUGGEST_AT_MOST]
+    for key in ordered:
+        if len(chosen) >= SUGGEST_AT_LEAST:
+            break
+        if key not in chosen:
+            chosen.append(key)
+    return sorted(chosen, key=lambda key: (scores[key], str(key)))
+
+
+@dataclass
+class Suggestion:
+    dimension: Dimension
+    indicator: Indicator | None
+    score: float | None
+    team_average: float | None
+    templates: list[ActionTemplate] = field(default_factory=list)
+
+    @property
+    def target(self) -> str:
+        return self.indicator.name if self.indicator else self.dimension.name
+
+
+def _team_indicator_averages(case: Case) -> dict[int, float]:
+    results = SubjectResult.objects.filter(case=case, subject__kind=CaseSubject.Kind.MEMBER).select_related(
+        "cycle", "subject"
+    )
+    sums: dict[int, list[float]] = {}
+    for result in results:
+        for indicator_id, score in indicator_scores(subject_result_in_detail(result=result)).items():
+            sums.setdefault(indicator_id, []).append(score)
+    return {i: sum(v) / len(v) for i, v in sums.items()}
+
+
+def _templates(dimension_code: str, indicator_code: str) -> list[ActionTemplate]:
+    library = list(ActionTemplate.objects.filter(active=True, dimension_code=dimension_code))
+    exact = [t for t in library if t.indicator_code == indicator_code and indicator_code]
+    return exact + [t for t in library if not t.indicator_code]
+
+
+def plan_suggestions(*, subject: CaseSubject) -> list[Suggestion]:
+    """What Kaoping proposes for a subject's plan, from their results as they themselves may see them.
+
+    With per-indicator figures shown: the weakest indicators against the team's average and the cycle's
+    优秀 band. With only dimension figures (groups too small to show apart): the weakest dimensions. With
+    no figures at all: one suggestion per dimension, so the leader still has somewhere to start."""
+    cycle = subject.case.cycle
+    dimensions = list(cycle.framework.dimensions.prefetch_related("indicators").order_by("order", "id"))
+    result = SubjectResult.objects.filter(subject=subject).select_related("cycle", "subject").first()
+    visible = subject_result_in_detail(result=result) if result else None
+    threshold = float(cycle.band_excellent)
+    suggestions: list[Suggestion] = []
+    scores = indicator_scores(visible) if visible else {}
+    if scores:
+        team = _team_indicator_averages(subject.case)
+        indicators = {i.pk: (d, i) for d in dimensions for i in d.indicators.all()}
+        for indicator_id in weakest({k: v for k, v in scores.items() if k in indicators}, team, threshold):
+            dimension, indicator = indicators[indicator_id]
+            suggestions.append(Suggestion(dimension, indicator, scores[indicator_id], team.get(indicator_id), []))
+    elif visible and not visible.suppressed_all and visible.dimensions:
+        case_result = CaseResult.objects.filter(case=subject.case).first()
+        team = {k: float(v) for k, v in (case_result.dimensions if case_result else {}).items() if v is not None}
+        by_code = {d.code: d for d in dimensions}
+        dims = {c: float(v) for c, v in visible.dimensions.items() if c in by_code and v is not None}
+        for code in weakest(dims, team, threshold):
+            suggestions.append(Suggestion(by_code[code], None, dims[code], team.get(code), []))
+    else:
+        suggestions = [Suggestion(d, None, None, None, []) for d in dimensions]
+    for s in suggestions:
+        s.templates = _templates(s.dimension.code, s.indicator.code if s.indicator else "")
+    return suggestions
+
+
+# --- Last cycle's plan, beside this cycle ----------------------------------------------------------------
+
+
+@dataclass
+class PreviousPlan:
+    plan: ImprovementPlan
+    progress: int
+    actions_done: int
+    actions_total: int
+    # Per targeted indicator (or dimension): {"name", "before", "now", "change"}, figures 0–100 or None.
+    targets: list[dict]
+
+
+def previous_plan_for(*, subject: CaseSubject, now: VisibleResult | None) -> PreviousPlan | None:
+    """The same person's plan of the latest earlier cycle, its completion, and how the indicators it targeted
+    moved from that cycle to this one — each figure as the k-suppressing selector shows it (None if hidden)."""
+    if subject.kind != CaseSubject.Kind.MEMBER:
+        return None
+    cycle = subject.case.cycle
+    plan = (
+        ImprovementPlan.objects.filter(
+            subject__person_id=subject.person_id,
+            subject__kind=CaseSubject.Kind.MEMBER,
+            subject__case__cycle__test_mode=False,
+        )
+        .filter(
+            Q(subject__case__cycle__year__lt=cycle.year)
+            | Q(subject__case__cycle__year=cycle.year, subject__case__cycle_id__lt=cycle.pk)
+        )
+        .select_related("subject__case__cycle")
+        .prefetch_related(Prefetch("actions", queryset=Action.objects.select_related("indicator__dimension")))
+        .order_by("-subject__case__cycle__year", "-subject__case__cycle_id")
+        .first()
+    )
+    if plan is None:
+        return None
+    actions = list(plan.actions.all())
+    before_result = SubjectResult.objects.filter(subject=plan.subject).select_related("cycle", "subject").first()
+    before = subject_result_in_detail(result=before_result) if before_result else None
+    before_scores = indicator_scores(before) if before else {}
+    now_scores = indicator_scores(now) if now else {}
+    # This cycle may use a newer framework version: match indicators by their codes.
+    now_by_code = {}
+    if now_scores:
+        codes = dict(Indicator.objects.filter(pk__in=now_scores).values_list("pk", "dimension__code"))
+        codes_i = dict(Indicator.objects.filter(pk__in=now_scores).values_list("pk", "code"))
+        now_by_code = {(codes[pk], codes_i[pk]): score for pk, score in now_scores.items()}
+    targets, seen = [], set()
+    for action in actions:
+        indicator = action.indicator
+        if indicator is None or indicator.pk in seen:
+            continue
+        seen.add(indicator.pk)
+        was = before_scores.get(indicator.pk)
+        is_now = now_by_code.get((indicator.dimension.code, indicator.code))
+        targets.append(
+            {
+                "name": indicator.name,
+                "before": was,
+                "now": is_now,
+                "change": is_now - was if was is not None and is_now is not None else None,
+            }
+        )
+    return PreviousPlan(
+        plan=plan,
+        progress=round(sum(a.progress for a in actions) / len(actions)) if actions else 0,
+        actions_done=sum(1 for a in actions if a.status == Action.Status.DONE),
+        actions_total=len(actions),
+        targets=targets,
+    )

@@ -76,7 +76,7 @@ def plan_to(status: str, case, person, hr) -> ImprovementPlan:
         elif step == "approved":
             plan_approve(plan=plan, actor=hr)
         elif step == "in_progress":
-            first, *rest = plan.actions.all()
+            first = plan.actions.first()
             progress_post(action=first, actor=leader, note="开始落实", progress=10)
         elif step == "completed":
             for action in plan.actions.all():

@@ -70,7 +70,7 @@ def test_refused_files_say_why(name, data, message):
 
 def test_a_file_over_the_limit_is_refused(settings):
     settings.KAOPING_EVIDENCE_MAX_BYTES = 1024
-    with pytest.raises(ValidationError, match="too large: files may be at most 1.0"):
+    with pytest.raises(ValidationError, match=r"too large: files may be at most 1\.0"):
         evidence_check(upload("big.pdf", PDF + b"0" * 2000))
 
 
@@ -81,7 +81,7 @@ def test_a_path_in_the_uploaded_name_is_dropped():
 @pytest.mark.django_db
 def test_evidence_is_stored_with_the_update_and_removed_if_the_update_fails(tmp_path, settings, monkeypatch):
     settings.MEDIA_ROOT = tmp_path
-    _, case, (a, b, *_) = case_with_weak_leader()
+    _, case, (a, *_) = case_with_weak_leader()
     plan = plan_to("approved", case, a, hr_user())
     action = plan.actions.first()
     progress_post(

@@ -132,3 +132,14 @@ def test_a_second_run_changes_nothing(demo, var_dir):
     assert "already there" in out.getvalue()
     assert _row_counts() == before
     assert (var_dir / CODES_FILE).read_text(encoding="utf-8") == codes
+
+
+def test_last_years_follow_up_is_under_way(seeded):
+    from assessments.models import FeedbackTalk, ImprovementPlan
+
+    leader_plan = ImprovementPlan.objects.get(subject__person__user__username="leader")
+    assert leader_plan.status == ImprovementPlan.Status.IN_PROGRESS
+    assert leader_plan.subject.case.cycle.name == LAST_CYCLE
+    assert leader_plan.actions.filter(progress=40).count() == 1
+    assert FeedbackTalk.objects.get(subject=leader_plan.subject).participants
+    assert ImprovementPlan.objects.filter(status=ImprovementPlan.Status.SUBMITTED).count() == 1

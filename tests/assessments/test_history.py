@@ -1,0 +1,43 @@
+"""Model history (django-simple-history) records plans, actions, feedback talks, cycles and cases, with who
+made each change; ballots, scores and anything else that could tie a rater to a ballot get none."""
+
+import pytest
+from django.apps import apps
+from simple_history.models import registered_models
+
+from assessments.services import plan_submit
+from tests.assessments.plan_helpers import case_with_weak_leader, plan_for, user_of
+
+pytestmark = pytest.mark.django_db
+
+WITH_HISTORY = {"improvementplan", "action", "feedbacktalk", "cycle", "case"}
+NEVER = {
+    "ballot",
+    "ballotdraft",
+    "ballotcode",
+    "score",
+    "sectionresponse",
+    "assignment",
+    "subjectresult",
+    "caseresult",
+    "cycleresult",
+}
+
+
+def test_history_is_kept_for_the_follow_up_and_never_for_ballots():
+    tracked = {m._meta.model_name for m in registered_models.values() if m._meta.app_label == "assessments"}
+    assert tracked == WITH_HISTORY
+    historical = {m._meta.model_name for m in apps.get_app_config("assessments").get_models()}
+    assert not {f"historical{name}" for name in NEVER} & historical
+
+
+def test_a_plans_history_names_who_changed_it(rf):
+    from simple_history.middleware import HistoryRequestMiddleware
+
+    _, case, (a, *_) = case_with_weak_leader()
+    plan = plan_for(case, a)
+    request = rf.post("/")
+    request.user = user_of(a)
+    HistoryRequestMiddleware(lambda r: plan_submit(plan=plan, actor=r.user))(request)
+    latest = plan.history.order_by("-history_date").first()
+    assert latest.status == "submitted" and latest.history_user == user_of(a)

@@ -15,7 +15,9 @@ from ..models import Action, ImprovementPlan
 
 
 def _hr_addresses() -> list[str]:
-    users = get_user_model().objects.with_perm("assessments.manage_cycles", include_superusers=False)
+    users = get_user_model().objects.with_perm(
+        "assessments.manage_cycles", include_superusers=False, backend="django.contrib.auth.backends.ModelBackend"
+    )
     return sorted({u.email for u in users.filter(is_active=True).exclude(email="")})
 
 

@@ -81,6 +81,12 @@ def _set_status(plan: ImprovementPlan, new: str, *, actor, action: str, reason: 
     _event(plan, actor=actor, action=action, old=old, reason=reason)
 
 
+def _touch(plan_ids: Iterable[int]) -> None:
+    """A change to an action is a change to its plan for whoever syncs plans by `updated_at` (the API's
+    `updated_since`). A queryset UPDATE: it writes no history row, as nothing of the plan itself changed."""
+    ImprovementPlan.objects.filter(pk__in=list(plan_ids)).update(updated_at=timezone.now())
+
+
 def _require_actor_is_author(plan_or_subject, actor) -> None:
     subject = plan_or_subject.subject if isinstance(plan_or_subject, ImprovementPlan) else plan_or_subject
     person = person_for_user(user=actor)
@@ -181,6 +187,7 @@ def action_add(
         raise AssessmentError(_("A plan may have at most %(max)d actions.") % {"max": ACTIONS_LIMIT})
     fields = _action_fields(plan, title=title, description=description, indicator=indicator, due_on=due_on)
     last = plan.actions.order_by("-order").values_list("order", flat=True).first()
+    _touch([plan.pk])
     return Action.objects.create(
         plan=plan, owner_id=plan_author_person_id(plan.subject), order=(last or 0) + 1, **fields
     )
@@ -206,6 +213,7 @@ def action_update(
     # A new due date starts the overdue count afresh.
     action.overdue_since = None
     action.save()
+    _touch([plan.pk])
     return action
 
 
@@ -216,6 +224,7 @@ def action_remove(*, action: Action, actor) -> None:
     if action.updates.exists():
         raise AssessmentError(_("An action with progress on record stays in the plan."))
     Action.objects.filter(pk=action.pk, plan=plan).delete()
+    _touch([plan.pk])
 
 
 # --- Transitions --------------------------------------------------------------------------------------
@@ -375,6 +384,7 @@ def _progress_post(
     elif progress > 0:
         action.status = A.IN_PROGRESS
     action.save()
+    _touch([plan.pk])
     _event(
         plan,
         actor=actor,
@@ -394,6 +404,8 @@ def actions_mark_overdue(*, now: dt.datetime | None = None) -> list[int]:
     today = timezone.localdate(now or timezone.now())
     with transaction.atomic():
         late = overdue_actions(today=today)
+        # Plans before actions, as a progress post locks them: the two never wait on each other crosswise.
+        _touch(late.order_by().values_list("plan_id", flat=True).distinct())
         late.filter(overdue_since__isnull=True).update(overdue_since=today, updated_at=timezone.now())
         # The claim is the UPDATE itself: a second run the same day (or a second beat) finds nothing to claim.
         claimed = list(

@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "CycleStatusEnum": "assessments.models.Cycle.Status",
         "CaseStatusEnum": "assessments.models.Case.Status",
         "SubjectKindEnum": "assessments.models.CaseSubject.Kind",
+        "PlanStatusEnum": "assessments.models.ImprovementPlan.Status",
+        "ActionStatusEnum": "assessments.models.Action.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

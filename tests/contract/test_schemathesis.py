@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from assessments.services import cycle_release
 from integrations.scopes import Scope
 from tests.assessments.helpers import login_as, open_case, released_case
+from tests.assessments.plan_helpers import plan_to
 from tests.integrations.factories import api_client
 
 pytestmark = [pytest.mark.contract, pytest.mark.django_db(transaction=True)]
@@ -33,14 +34,17 @@ def schemathesis() -> str:
 def test_the_api_keeps_its_schema_under_generated_requests(live_server, tmp_path, settings):
     # Plenty of data for the generated requests to find: an open cycle, a released one with results.
     open_case(members=3, superiors=1, codes=2)
-    cycle, _case, (_principal, leader, *_) = released_case(release=False)
+    cycle, case, (principal, leader, *_) = released_case(release=False)
     cycle_release(cycle=cycle)
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "100000/min"}}
 
     hr = api_client(*Scope.values)  # HR's integration: every scope
     reader_client = APIClient()
     login_as(reader_client, leader)
-    reader = api_client(Scope.PEOPLE_READ, Scope.RESULTS_READ, Scope.CYCLES_READ, owner=leader.user)
+    reader = api_client(Scope.PEOPLE_READ, Scope.RESULTS_READ, Scope.CYCLES_READ, Scope.PLANS_READ, owner=leader.user)
+    # Plans for both keys to read (the leader only their own) and for HR's transitions to move on or refuse.
+    plan_to("submitted", case, leader, hr.key.owner)
+    plan_to("completed", case, principal, hr.key.owner)
 
     schema = hr.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200

@@ -100,8 +100,40 @@ class CodesAddForm(forms.Form):
 
 class FeedbackTalkForm(forms.Form):
     held_on = forms.DateField(label=_("Talk held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.CharField(
+        label=_("Who took part"),
+        required=False,
+        max_length=500,
+        help_text=_("Names and roles of everyone present."),
+    )
     notes = forms.CharField(
-        label=_("Notes of the talk"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Key points of the talk"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    """HR's decision on a pending appeal: dismiss it, or send the result for review; either way with the reason
+    the leader will read."""
+
+    DISMISS, REVIEW = "dismiss", "review"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(DISMISS, _("Dismiss the appeal")), (REVIEW, _("Send the result for review"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (the leader reads it)"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReviewConcludeForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome of the review (the leader reads it)"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

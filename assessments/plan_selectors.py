@@ -5,7 +5,7 @@ on comes through the k-suppressing selectors: a suggestion never rests on a grou
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from people.selectors import person_for_user
@@ -86,6 +86,28 @@ def plans_visible_to(*, user) -> QuerySet[ImprovementPlan]:
     )
 
 
+def plan_of(*, subject: CaseSubject) -> ImprovementPlan | None:
+    return ImprovementPlan.objects.filter(subject=subject).first()
+
+
+def subjects_to_plan_for(*, user) -> list[CaseSubject]:
+    """Released places with no plan yet that this user would write: their own, and their team's as its
+    principal; newest cycle first. Whether the case still takes a plan is the service's to say."""
+    person = person_for_user(user=user)
+    if person is None:
+        return []
+    led = CaseSubject.objects.filter(person=person, is_principal=True, kind=CaseSubject.Kind.MEMBER).values("case_id")
+    return list(
+        CaseSubject.objects.filter(
+            Q(person=person, kind=CaseSubject.Kind.MEMBER) | Q(kind=CaseSubject.Kind.TEAM, case__in=led),
+            case__cycle__status__in=RELEASED,
+            improvement_plan__isnull=True,
+        )
+        .select_related("case__cycle", "case__team", "person")
+        .order_by("-case__cycle__year", "-case__cycle_id", "order")
+    )
+
+
 # --- What a plan is made of ---------------------------------------------------------------------------
 
 
@@ -132,6 +154,15 @@ def overdue_actions(*, today: dt.date) -> QuerySet[Action]:
     ).exclude(status=Action.Status.DONE)
 
 
+def plan_indicators(*, plan: ImprovementPlan) -> QuerySet[Indicator]:
+    """The indicators an action of this plan may target: those of its cycle's framework version."""
+    return (
+        Indicator.objects.filter(dimension__framework_id=plan.subject.case.cycle.framework_id)
+        .select_related("dimension")
+        .order_by("dimension__order", "order", "id")
+    )
+
+
 def evidence_for_download(*, pk: int) -> Evidence:
     return Evidence.objects.select_related("update__action__plan__subject__case__cycle").get(pk=pk)
 
@@ -162,6 +193,37 @@ def plans_for_cycle(
 
 def subjects_without_plan(*, case: Case) -> QuerySet[CaseSubject]:
     return case.subjects.filter(kind=CaseSubject.Kind.MEMBER, improvement_plan__isnull=True).select_related("person")
+
+
+def plan_status_counts(*, cycle: Cycle) -> dict[str, int]:
+    """How many of the cycle's plans are in each status (every status, zeros included), in one query."""
+    counts = dict(
+        ImprovementPlan.objects.filter(subject__case__cycle=cycle)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in P.values}
+
+
+def members_without_plan(*, cycle: Cycle, org_unit_id: int | None = None) -> QuerySet[CaseSubject]:
+    """`subjects_without_plan` for a whole cycle, in one query: HR's list of who has not started."""
+    subjects = CaseSubject.objects.filter(
+        case__cycle=cycle, kind=CaseSubject.Kind.MEMBER, improvement_plan__isnull=True
+    ).select_related("person", "case__team__org_unit")
+    if org_unit_id:
+        subjects = subjects.filter(case__team__org_unit_id=org_unit_id)
+    return subjects.order_by("case__team__org_unit__code", "case__team__name", "order", "id")
+
+
+def org_units_of_cycle(*, cycle: Cycle) -> list[tuple[int, str]]:
+    """The units whose teams the cycle assesses, for HR's filter."""
+    return list(
+        Case.objects.filter(cycle=cycle)
+        .order_by("team__org_unit__code")
+        .values_list("team__org_unit_id", "team__org_unit__name")
+        .distinct()
+    )
 
 
 # --- Suggestions ---------------------------------------------------------------------------------------

@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import plan_selectors, selectors, services
 from .charts import Series, radar_svg
-from .forms import FeedbackResponseForm
-from .models import Case, CaseSubject
+from .forms import FeedbackResponseForm, FeedbackTalkForm
+from .models import Case, CaseSubject, FeedbackTalk
 from .rules import allowed
 from .selectors import LeaderResultPage
 from .services.feedback import OPEN_CASE
@@ -56,6 +57,10 @@ def my_results(request: HttpRequest) -> HttpResponse:
                 "groups": page.group_labels,
                 "talk": talk,
                 "feedback_form": _feedback_form(page.subject, talk),
+                "plan": plan_selectors.plan_of(subject=page.subject),
+                "previous_plan": plan_selectors.previous_plan_for(subject=page.subject, now=page.result),
+                "may_draft": page.subject.case.status in OPEN_CASE
+                and allowed(request.user, "assessments.write_plan", page.subject),
             }
         )
     return render(
@@ -84,13 +89,79 @@ def feedback_respond(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/feedback_form.html", {"subject": subject, "feedback_form": form}, status=400)
 
 
-@login_required
-def team_results(request: HttpRequest, pk: int) -> HttpResponse:
-    """The principal's view of their team's released results (HR may open it too)."""
-    case = get_object_or_404(Case.objects.select_related("cycle", "team"), pk=pk)
-    if not allowed(request.user, "assessments.view_team_result", case):
-        raise Http404
+def _team_page(request: HttpRequest, case: Case, *, bound: tuple[int, FeedbackTalkForm] | None = None, status=200):
     result = selectors.case_result_for(viewer=request.user, case=case)
     if result is None:
         raise Http404
-    return render(request, "assessments/team_results.html", {"case": case, "result": result})
+    talks = selectors.feedback_for_case(case=case)
+    open_case = case.status in OPEN_CASE
+    rows = []
+    for member in result.members:
+        subject = member.subject
+        talk = talks.get(subject.pk)
+        form = None
+        if open_case and allowed(request.user, "assessments.record_feedback_talk", subject):
+            form = FeedbackTalkForm(
+                auto_id=f"talk{subject.pk}_%s",
+                initial={"held_on": talk.held_on, "participants": talk.participants, "notes": talk.notes}
+                if talk
+                else None,
+            )
+            if bound and bound[0] == subject.pk:
+                form = bound[1]
+        rows.append(
+            {
+                "member": member,
+                "talk": talk,
+                "under_review": bool(talk and talk.appeal_status == FeedbackTalk.Appeal.UNDER_REVIEW),
+                "talk_form": form,
+            }
+        )
+    team_subject = result.team.subject if result.team else None
+    team_plan = plan_selectors.plan_of(subject=team_subject) if team_subject else None
+    context = {
+        "case": case,
+        "result": result,
+        "rows": rows,
+        "team_subject": team_subject,
+        "team_plan": team_plan,
+        "may_draft_team_plan": bool(
+            team_subject
+            and team_plan is None
+            and open_case
+            and allowed(request.user, "assessments.write_plan", team_subject)
+        ),
+    }
+    return render(request, "assessments/team_results.html", context, status=status)
+
+
+@login_required
+def team_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """The principal's view of their team's released results (HR may open it too), where the principal also
+    records the feedback talks with the other members."""
+    case = get_object_or_404(Case.objects.select_related("cycle", "team"), pk=pk)
+    if not allowed(request.user, "assessments.view_team_result", case):
+        raise Http404
+    return _team_page(request, case)
+
+
+@login_required
+@require_POST
+def team_feedback_talk(request: HttpRequest, pk: int) -> HttpResponse:
+    """The team's principal records the feedback talk with another member of the team (HR does so on the case
+    page). Not with themselves: that talk is HR's to hold."""
+    subject = get_object_or_404(CaseSubject.objects.select_related("case__cycle", "case__team", "person"), pk=pk)
+    if not allowed(request.user, "assessments.record_feedback_talk", subject):
+        raise Http404
+    form = FeedbackTalkForm(request.POST, auto_id=f"talk{subject.pk}_%s")
+    if form.is_valid():
+        try:
+            services.feedback_record_talk(subject=subject, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, format_html(_("Feedback talk with {} recorded."), subject.person.name))
+            return redirect(reverse("assessments:team_results", args=[subject.case_id]) + f"#member-{subject.pk}")
+    if not allowed(request.user, "assessments.view_team_result", subject.case):
+        raise Http404
+    return _team_page(request, subject.case, bound=(subject.pk, form), status=400)

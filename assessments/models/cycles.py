@@ -282,6 +282,20 @@ class TimelineEvent(models.Model):
         "reminded": pgettext_lazy("timeline", "Reminders sent"),
         "feedback_talk": pgettext_lazy("timeline", "Feedback talk recorded"),
         "feedback_response": pgettext_lazy("timeline", "Leader responded to the feedback"),
+        "plan_drafted": pgettext_lazy("timeline", "Improvement plan drafted"),
+        "plan_submitted": pgettext_lazy("timeline", "Improvement plan submitted"),
+        "plan_returned": pgettext_lazy("timeline", "Improvement plan returned"),
+        "plan_approved": pgettext_lazy("timeline", "Improvement plan approved"),
+        "plan_started": pgettext_lazy("timeline", "Improvement plan started"),
+        "plan_progress": pgettext_lazy("timeline", "Progress posted"),
+        "plan_completed": pgettext_lazy("timeline", "Improvement plan completed"),
+        "plan_verified": pgettext_lazy("timeline", "Improvement plan verified"),
+        "plan_overdue": pgettext_lazy("timeline", "Actions overdue"),
+        "appeal_lodged": pgettext_lazy("timeline", "Appeal lodged"),
+        "appeal_withdrawn": pgettext_lazy("timeline", "Appeal withdrawn"),
+        "appeal_dismissed": pgettext_lazy("timeline", "Appeal dismissed"),
+        "appeal_review": pgettext_lazy("timeline", "Result sent for review"),
+        "appeal_resolved": pgettext_lazy("timeline", "Review concluded"),
     }
 
     @property
@@ -290,7 +304,16 @@ class TimelineEvent(models.Model):
 
     @staticmethod
     def _status_label(status: str) -> str:
-        labels = dict(Cycle.Status.choices) | dict(Case.Status.choices)
+        from .feedback import FeedbackTalk  # they import this module
+        from .plans import ImprovementPlan
+
+        # Cycle and case labels win where a plan or appeal state shares the code ("draft" reads the same).
+        labels = (
+            dict(FeedbackTalk.Appeal.choices)
+            | dict(ImprovementPlan.Status.choices)
+            | dict(Cycle.Status.choices)
+            | dict(Case.Status.choices)
+        )
         return str(labels.get(status, status))
 
     @property

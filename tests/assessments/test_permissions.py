@@ -4,13 +4,21 @@ visitors are sent to log in, except on the anonymous-ballot pages, which need on
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
+from assessments.evidence import evidence_check
 from assessments.models import Assignment, CaseSubject
+from assessments.services import plan_approve, plan_create, plan_submit, progress_post
 from tests.assessments.factories import CycleFactory, PersonFactory, UserFactory
 from tests.assessments.helpers import open_case, released_case
 
 pytestmark = pytest.mark.django_db
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
 
 ROLES = ("anonymous", "evaluator", "stranger", "leader", "principal", "hr", "superuser")
 LOGIN = "login"
@@ -96,14 +104,94 @@ def matrix(world) -> list[tuple[str, str, str, dict, dict]]:
             {"held_on": "2026-01-05"},
             expect(404, hr=302, superuser=302),
         ),
+        *plan_rows(w),
         ("code_entry", "get", reverse("assessments:code_entry"), {}, expect(200, anonymous=200)),
         ("code_sheet", "get", reverse("assessments:code_sheet", args=[w["code"]]), {}, expect(200, anonymous=200)),
         ("code_submit", "get", reverse("assessments:code_submit", args=[w["code"]]), {}, expect(200, anonymous=200)),
     ]
 
 
+def plan_rows(w) -> list[tuple[str, str, str, dict, dict]]:
+    """The plan pages, the case file, appeals and the principal's talk form. The leader writes their plan;
+    their principal and HR read it; nobody else learns it exists."""
+    plan, subject = w["plan"].pk, w["leader_subject"].pk
+    action = w["plan"].actions.first().pk
+    readers = {"leader": 200, "principal": 200, **HR_ONLY}
+    return [
+        ("plans", "get", reverse("assessments:plans"), {}, expect(200)),
+        ("plan_draft", "post", reverse("assessments:plan_draft", args=[subject]), {}, expect(404, leader=302)),
+        ("plan", "get", reverse("assessments:plan", args=[plan]), {}, expect(404, **readers)),
+        ("plan_edit", "post", reverse("assessments:plan_edit", args=[plan]), {"goal": "x"}, expect(404, leader=400)),
+        (
+            "plan_transition",
+            "post",
+            reverse("assessments:plan_transition", args=[plan]),
+            {"action": "nonsense"},
+            expect(404, leader=302),
+        ),
+        ("plan_action_add", "post", reverse("assessments:plan_action_add", args=[plan]), {}, expect(404, leader=400)),
+        (
+            "plan_action",
+            "post",
+            reverse("assessments:plan_action", args=[plan, action]),
+            {"op": "save"},
+            expect(404, leader=400),
+        ),
+        (
+            "plan_progress",
+            "post",
+            reverse("assessments:plan_progress", args=[plan, action]),
+            {},
+            expect(404, leader=400),
+        ),
+        (
+            "plan_evidence",
+            "get",
+            reverse("assessments:plan_evidence", args=[w["evidence"].pk]),
+            {},
+            expect(404, **readers),
+        ),
+        (
+            "team_feedback_talk",
+            "post",
+            reverse("assessments:team_feedback_talk", args=[subject]),
+            {"held_on": "2026-01-05"},
+            expect(404, principal=302, hr=302, superuser=302),
+        ),
+        (
+            "hr_case_file",
+            "get",
+            reverse("assessments:hr_case_file", args=[w["released_case"].pk]),
+            {},
+            expect(404, **HR_ONLY),
+        ),
+        (
+            "hr_appeal",
+            "post",
+            reverse("assessments:hr_appeal", args=[subject]),
+            {"decision": "dismiss", "reason": "x"},
+            expect(404, hr=302, superuser=302),
+        ),
+        (
+            "hr_plans",
+            "get",
+            reverse("assessments:hr_plans", args=[w["released_case"].cycle_id]),
+            {},
+            expect(404, **HR_ONLY),
+        ),
+        ("hr_plan", "get", reverse("assessments:hr_plan", args=[plan]), {}, expect(404, **HR_ONLY)),
+        (
+            "hr_plan_transition",
+            "post",
+            reverse("assessments:hr_plan_transition", args=[plan]),
+            {"action": "nonsense"},
+            expect(404, hr=302, superuser=302),
+        ),
+    ]
+
+
 @pytest.fixture
-def world():
+def world(settings, tmp_path):
     open_cycle, open_case_, _members, (boss,), codes = open_case(members=2, superiors=1, codes=1)
     _released_cycle, released, (principal, leader, *_rest) = released_case()
     users = {"anonymous": None, "hr": UserFactory(), "superuser": UserFactory(is_superuser=True, is_staff=True)}
@@ -117,8 +205,20 @@ def world():
         person.user = UserFactory()
         person.save()
         users[role] = person.user
+    # The leader's plan, approved and with one piece of evidence on record.
+    settings.MEDIA_ROOT = tmp_path
+    leader_subject = CaseSubject.objects.get(case=released, person=leader)
+    plan = plan_create(subject=leader_subject, actor=users["leader"])
+    plan_submit(plan=plan, actor=users["leader"])
+    plan_approve(plan=plan, actor=users["hr"])
+    png = SimpleUploadedFile("证明.png", PNG, content_type="image/png")
+    update = progress_post(
+        action=plan.actions.first(), actor=users["leader"], note="开始", progress=10, files=[evidence_check(png)]
+    )
     return {
         "users": users,
+        "plan": plan,
+        "evidence": update.evidence.get(),
         "open_cycle": open_cycle,
         "open_case": open_case_,
         "draft_cycle": CycleFactory(),

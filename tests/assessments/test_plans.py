@@ -233,7 +233,7 @@ def test_the_case_closes_only_when_every_plan_is_verified():
         plan_create(subject=c, actor=user_of(c.person))
 
 
-def test_next_cycle_shows_last_years_plan_and_how_its_indicators_moved():
+def test_next_cycle_shows_last_years_plan_and_how_its_indicators_moved(client):
     from tests.assessments.helpers import assignment_of, close, fill, open_case
 
     _, case, (a, *_) = case_with_weak_leader()
@@ -263,4 +263,14 @@ def test_next_cycle_shows_last_years_plan_and_how_its_indicators_moved():
     assert previous.progress == 100 and previous.actions_done == previous.actions_total == 3
     study = next(t for t in previous.targets if t["name"] == "政治理论学习")
     assert round(study["before"]) == 50 and round(study["now"]) == 80 and round(study["change"]) == 30
+    # The leader sees it beside this year's results.
+    from django.urls import reverse
+
+    from tests.assessments.helpers import login_as
+
+    login_as(client, a)
+    page = client.get(reverse("assessments:my_results")).content.decode()
+    assert "Last cycle&#x27;s improvement plan" in page or "Last cycle's improvement plan" in page
+    assert "3 of 3 actions done, 100% overall" in page
+    assert "政治理论学习" in page and "+30.0" in page
     del open_case

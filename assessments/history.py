@@ -1,0 +1,229 @@
+"""Reads of the change history (django-simple-history) of cases, feedback talks, plans and actions, as lines a
+person reads: who, when, what changed from what to what; and the case file's record, the timeline's events and
+those changes merged, oldest first. Ballots and scores have no history at all, so nothing here can point at a
+rater."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import chain
+
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Action,
+    Case,
+    Cycle,
+    FeedbackTalk,
+    ImprovementPlan,
+    ProgressUpdate,
+    TimelineEvent,
+)
+from .selectors import timeline_for_case
+
+# Bookkeeping, not a change anyone made.
+SKIPPED = {"id", "created_at", "updated_at", "token", "overdue_notified_on", "order"}
+# What a newly created row is recognised by.
+ON_CREATE = {
+    ImprovementPlan: ("status",),
+    Action: ("title", "due_on", "indicator"),
+    FeedbackTalk: ("held_on",),
+    Case: ("status",),
+    Cycle: ("status",),
+}
+KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+def event_label(event: TimelineEvent) -> str:
+    return event.action_label
+
+
+def status_label(status: str) -> str:
+    return TimelineEvent._status_label(status)
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: dt.datetime
+    who: object  # the user, or None for the system
+    what: str
+    kind: str
+    changes: list[Change] = field(default_factory=list)
+    source: str = "history"
+
+    @property
+    def who_name(self) -> str:
+        return self.who.get_username() if self.who else ""
+
+
+class _Values:
+    """Turns stored values into what a reader understands: choice labels, names for foreign keys, dates."""
+
+    def __init__(self) -> None:
+        self._related: dict[tuple[type, object], str] = {}
+
+    def show(self, model_field: models.Field, value) -> str:
+        if value in (None, ""):
+            return "—"
+        if model_field.choices:
+            return str(dict(model_field.flatchoices).get(value, value))
+        if isinstance(model_field, models.ForeignKey):
+            key = (model_field.related_model, value)
+            if key not in self._related:
+                obj = model_field.related_model._default_manager.filter(pk=value).first()
+                self._related[key] = (
+                    (obj.get_username() if hasattr(obj, "get_username") else str(obj)) if obj else f"#{value}"
+                )
+            return self._related[key]
+        if isinstance(value, dt.datetime):
+            # Stored in UTC; shown in the site's zone (Asia/Shanghai), like every other time on the page.
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        return str(value)
+
+
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in SKIPPED]
+
+
+def history_entries(records: Iterable, describe) -> list[HistoryEntry]:
+    """One entry per historical record (of one model), each against the record before it of the same row.
+    `describe(record)` names the row ("Action: …")."""
+    records = sorted(records, key=lambda r: (r.history_date, r.history_id))
+    values = _Values()
+    last: dict[object, object] = {}
+    entries = []
+    for record in records:
+        model = record.instance_type
+        before = last.get(record.id)
+        last[record.id] = record
+        changes = []
+        for f in _fields(model):
+            new = getattr(record, f.attname)
+            if record.history_type == "+" or before is None:
+                if f.name in ON_CREATE.get(model, ()) and new not in (None, ""):
+                    changes.append(Change(str(f.verbose_name), "", values.show(f, new)))
+                continue
+            old = getattr(before, f.attname)
+            if old != new:
+                changes.append(Change(str(f.verbose_name), values.show(f, old), values.show(f, new)))
+        if record.history_type == "~" and not changes:
+            continue  # a save that changed nothing a reader would see
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user,
+                what=describe(record),
+                kind=str(KINDS.get(record.history_type, record.history_type)),
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _plan_name(record) -> str:
+    return str(_("Improvement plan of %(who)s") % {"who": record.subject})
+
+
+def _action_name(record) -> str:
+    return str(_("Action: %(title)s") % {"title": record.title})
+
+
+def plan_history(*, plan: ImprovementPlan) -> list[HistoryEntry]:
+    """The plan's and its actions' changes, oldest first."""
+    plan_records = ImprovementPlan.history.filter(id=plan.pk).select_related("history_user")
+    action_records = Action.history.filter(plan_id=plan.pk).select_related("history_user")
+    entries = history_entries(plan_records, lambda r: str(_("Improvement plan"))) + history_entries(
+        action_records, _action_name
+    )
+    return sorted(entries, key=lambda e: e.when)
+
+
+def case_history(*, case: Case) -> list[HistoryEntry]:
+    """Every recorded change of the case, its feedback talks, its plans and their actions."""
+    subjects = {s.pk: s for s in case.subjects.select_related("person")}
+    plan_ids = list(ImprovementPlan.history.filter(subject_id__in=subjects).values_list("id", flat=True).distinct())
+
+    def subject_name(record) -> str:
+        subject = subjects.get(record.subject_id)
+        return str(subject) if subject else ""
+
+    entries = chain(
+        history_entries(Case.history.filter(id=case.pk).select_related("history_user"), lambda r: str(_("Case"))),
+        history_entries(
+            FeedbackTalk.history.filter(subject_id__in=subjects).select_related("history_user"),
+            lambda r: str(_("Feedback talk with %(who)s") % {"who": subject_name(r)}),
+        ),
+        history_entries(
+            ImprovementPlan.history.filter(subject_id__in=subjects).select_related("history_user"),
+            lambda r: str(_("Improvement plan of %(who)s") % {"who": subject_name(r)}),
+        ),
+        history_entries(Action.history.filter(plan_id__in=plan_ids).select_related("history_user"), _action_name),
+    )
+    return sorted(entries, key=lambda e: e.when)
+
+
+def _event_entry(event: TimelineEvent) -> HistoryEntry:
+    changes = []
+    if event.from_status or event.to_status:
+        changes.append(Change(str(_("status")), status_label(event.from_status), status_label(event.to_status)))
+    if event.reason:
+        changes.append(Change(str(_("reason")), "", event.reason))
+    return HistoryEntry(
+        when=event.created_at,
+        who=event.actor,
+        what=event_label(event),
+        kind=str(_("event")),
+        changes=changes,
+        source="timeline",
+    )
+
+
+def case_record(*, case: Case) -> list[HistoryEntry]:
+    """The case file's record: the timeline's events and the recorded changes, oldest first (an event before
+    the changes it caused, which are saved in the same instant or just before)."""
+    events = [_event_entry(e) for e in timeline_for_case(case=case)]
+    return sorted([*events, *case_history(case=case)], key=lambda e: (e.when, e.source != "timeline"))
+
+
+def plans_for_case_file(*, case: Case) -> list[ImprovementPlan]:
+    """Every plan of the case with its actions, their updates and evidence, in seat order."""
+    updates = ProgressUpdate.objects.select_related("author").prefetch_related("evidence").order_by("created_at", "id")
+    return list(
+        ImprovementPlan.objects.filter(subject__case=case)
+        .select_related("subject__person")
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("indicator", "owner").prefetch_related(
+                    Prefetch("updates", queryset=updates)
+                ),
+            )
+        )
+        .order_by("subject__order", "id")
+    )
+
+
+__all__ = [
+    "Change",
+    "HistoryEntry",
+    "case_history",
+    "case_record",
+    "event_label",
+    "plan_history",
+    "plans_for_case_file",
+    "status_label",
+]

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from people.models import LeadershipTeam, Person
 from people.selectors import memberships_current
@@ -65,7 +66,11 @@ def _move_cases(cycle: Cycle, *, from_statuses: Iterable[str], new: str, actor, 
         TimelineEvent(cycle=cycle, case=c, actor=_user(actor), action=action, from_status=c.status, to_status=new)
         for c in cases
     )
-    Case.objects.filter(pk__in=[c.pk for c in cases]).update(status=new, updated_at=timezone.now())
+    now = timezone.now()
+    for c in cases:
+        c.status, c.updated_at = new, now
+    # With a history row each, as a case saved one by one would have: the case file's record shows the change.
+    bulk_update_with_history(cases, Case, ["status", "updated_at"], default_user=_user(actor))
 
 
 @transaction.atomic

@@ -41,3 +41,9 @@ def test_a_plans_history_names_who_changed_it(rf):
     HistoryRequestMiddleware(lambda r: plan_submit(plan=plan, actor=r.user))(request)
     latest = plan.history.order_by("-history_date").first()
     assert latest.status == "submitted" and latest.history_user == user_of(a)
+
+
+def test_a_cycles_transitions_of_its_cases_are_in_each_cases_history():
+    _, case, _ = case_with_weak_leader()
+    statuses = list(case.history.order_by("history_date", "history_id").values_list("status", flat=True))
+    assert statuses == ["evaluating", "scored", "feedback"]

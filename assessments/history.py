@@ -186,7 +186,8 @@ def _event_entry(event: TimelineEvent) -> HistoryEntry:
         when=event.created_at,
         who=event.actor,
         what=event_label(event),
-        kind=str(_("event")),
+        # The cycle's own events sit beside the case's (a release moves both): say whose it is.
+        kind=str(_("event")) if event.case_id else str(_("cycle event")),
         changes=changes,
         source="timeline",
     )

@@ -9,10 +9,14 @@ Then, in a fresh process, it times:
   bare:  reports.rendering.render("member", data) in a loop on one warm compiler, with the data of one
          member_report_data call (fixed data, nothing else);
   full:  reports_bulk_request for the whole cycle (every member report and, as the service does, each team's
-         report) → Celery on Redis → real worker processes (prefork, concurrency 1 each, warmed at start) →
+         report, a few reports a message: services.batches) → Celery on Redis → real worker processes
+         (prefork, concurrency 1 each, warmed at start) →
          selector → data → Typst → storage (FileSystemStorage in a temporary MEDIA_ROOT), from the request
          until the bulk run counts every report done (done == total), once with 1 worker and once with 2;
          the time until the ZIP is ready is printed beside it.
+  also: the same compile over many members' data (a new report's data is never Typst's memoised input), cold
+         and after as many other members (steady); the selector; and the job path in this process without
+         Celery (the bulk run's member jobs run one after the other, as a batch does), with its queries;
 and prints ms per report, reports per second, the peak RSS of each worker (VmHWM of its main process and its
 pool child, read before they stop) and the ratio of the full path (1 worker) to the bare compile. Targets:
 full path within 1.5× the bare compile; 1,000 member reports in under 60 s with 2 workers; worker RSS under
@@ -184,17 +188,22 @@ def _children(pid: int) -> list[int]:
 
 def measure(bare_renders: int) -> dict:
     """Runs in a fresh process: the bare compile, then the job path with 1 and 2 workers."""
+    from unittest import mock
+
     import redis
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
+    from django.db import connection
 
     from assessments.models import CaseSubject, Cycle
+    from reports import services
     from reports.models import ReportJob
     from reports.rendering import render, warm
     from reports.selectors import member_report_data
-    from reports.services import reports_bulk_request
+    from reports.services import batches, report_job_run, reports_bulk_request
 
+    load_start = os.getloadavg()[0]
     cycle = Cycle.objects.get(name="bench")
     members = CaseSubject.objects.filter(case__cycle=cycle, kind=CaseSubject.Kind.MEMBER).count()
     owner, _ = get_user_model().objects.get_or_create(username="bench-hr")
@@ -214,14 +223,49 @@ def measure(bare_renders: int) -> dict:
     bare_mean_ms = statistics.fmean(bare) * 1000
     # Typst memoises: the same data again is cheaper than a new report. Beside the fixed-data figure, the same
     # compile over the data of many members (built beforehand), and what building that data costs.
-    subjects = CaseSubject.objects.filter(case__cycle=cycle, kind=CaseSubject.Kind.MEMBER).order_by("pk")
+    subjects = list(CaseSubject.objects.filter(case__cycle=cycle, kind=CaseSubject.Kind.MEMBER).order_by("pk"))
     started = time.perf_counter()
     varied = [member_report_data(subject=s) for s in subjects[:bare_renders]]
     selector_ms = (time.perf_counter() - started) / len(varied) * 1000
+    # As a batch of sibling reports reads it (the framework once): what a worker's selector costs.
+    shared: dict = {}
+    started = time.perf_counter()
+    for s in subjects[:bare_renders]:
+        member_report_data(subject=s, shared=shared)
+    selector_batch_ms = (time.perf_counter() - started) / len(varied) * 1000
     started = time.perf_counter()
     for payload in varied:
         render("member", payload)
     bare_varied_ms = (time.perf_counter() - started) / len(varied) * 1000
+    # A compiler's first reports of new names and comments cost more than later ones (its caches of glyphs and
+    # shaped text fill up): the same compile again over other members' data, after the ones above.
+    steady = [member_report_data(subject=s, shared=shared) for s in subjects[bare_renders : 2 * bare_renders]]
+    started = time.perf_counter()
+    for payload in steady:
+        render("member", payload)
+    bare_steady_ms = (time.perf_counter() - started) / len(steady) * 1000 if steady else None
+
+    # The job path in this process, without Celery and Redis (claim → data → Typst → storage → count), as a
+    # batch runs it: what a report costs before the broker and the worker's pool add theirs; and its queries.
+    ReportJob.objects.filter(cycle=cycle).delete()
+    with mock.patch.object(services, "_enqueue"):  # no messages: the jobs are run here
+        run = reports_bulk_request(actor=owner, cycle=cycle)
+        ids = list(run.children.filter(kind=ReportJob.Kind.MEMBER).order_by("-pk").values_list("pk", flat=True))
+        ids = ids[:bare_renders]
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        shared = {}
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            for job_id in ids:
+                report_job_run(job_id=job_id, shared=shared)
+        job_ms = (time.perf_counter() - started) / len(ids) * 1000
+    ReportJob.objects.filter(cycle=cycle).delete()
 
     queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.KAOPING_PDF_QUEUE}"
     broker = redis.Redis.from_url(settings.REDIS_URL)
@@ -262,6 +306,8 @@ def measure(bare_renders: int) -> dict:
             rendered = ReportJob.objects.filter(parent=run, status=ReportJob.Status.SUCCEEDED)
             runs[count] = {
                 "reports": run.total,
+                # Celery messages the reports went out in (services.batches), beside the ZIP's.
+                "messages": len(batches(list(run.children.values_list("pk", flat=True)))),
                 "member_reports": rendered.filter(kind=ReportJob.Kind.MEMBER).count(),
                 "failed": run.failed,
                 "request_s": round(requested, 2),
@@ -290,14 +336,21 @@ def measure(bare_renders: int) -> dict:
         "bare_mean_ms": round(bare_mean_ms, 2),
         "bare_renders": bare_renders,
         "bare_varied_data_ms": round(bare_varied_ms, 2),
+        "bare_varied_steady_ms": round(bare_steady_ms, 2) if bare_steady_ms else None,
         "selector_ms": round(selector_ms, 2),
+        "selector_batch_ms": round(selector_batch_ms, 2),
+        "job_in_process_ms": round(job_ms, 2),
+        "job_queries": round(queries / len(ids), 1),
         "workers_1": one,
         "workers_2": two,
         "ratio_full_to_bare": round(one["ms_per_report"] / bare_ms, 2),
         "ratio_full_to_bare_varied_data": round(one["ms_per_report"] / bare_varied_ms, 2),
+        "ratio_full_to_bare_varied_steady": round(one["ms_per_report"] / bare_steady_ms, 2) if bare_steady_ms else None,
         "speedup_2_workers": round(one["done_s"] / two["done_s"], 2),
         # A cycle of 1,000 members (and its team reports), at the rate of this run.
         "member_reports_1000_s_2_workers": round(two["done_s"] * 1000 / members, 1),
+        # The machine may be shared: the 1-minute load average when the measurement started and ended.
+        "load_average_start": round(load_start, 2),
         "load_average": round(os.getloadavg()[0], 2),
         "targets": {"ratio_below": 1.5, "reports_1000_s_2_workers_below": 60, "worker_rss_mb_below": 400},
     }
@@ -354,14 +407,25 @@ def main() -> None:
     print(
         f"  the same compile over {figures['bare_renders']} members' data: "
         f"{figures['bare_varied_data_ms']:.1f} ms/report; "
-        f"member_report_data: {figures['selector_ms']:.1f} ms/report"
+        f"member_report_data: {figures['selector_ms']:.1f} ms/report "
+        f"({figures['selector_batch_ms']:.1f} in a batch)"
+    )
+    if figures["bare_varied_steady_ms"]:
+        print(
+            f"  the same compile over other members' data, after those: {figures['bare_varied_steady_ms']:.1f} "
+            "ms/report (a compiler's first reports of new names and comments cost more)"
+        )
+    print(
+        f"job path in one process, without Celery (claim → data → Typst → storage → count): "
+        f"{figures['job_in_process_ms']:.1f} ms/member report, {figures['job_queries']:.0f} queries"
     )
     for count, run in ((1, one), (2, two)):
         rss = ", ".join(
             f"{w['total_mb']:.0f} MB (main {w['main_mb']:.0f} + pool {w['children_mb']})" for w in run["workers_rss"]
         )
         print(
-            f"{count} worker{'s' if count > 1 else ''}: {run['reports']:,} reports done in {run['done_s']:.1f} s "
+            f"{count} worker{'s' if count > 1 else ''}: {run['reports']:,} reports ({run['messages']} messages) "
+            f"done in {run['done_s']:.1f} s "
             f"(ZIP at {run['zip_s']:.1f} s): {run['ms_per_report']:.1f} ms/report, "
             f"{run['reports_per_s']:.1f} reports/s; "
             f"peak RSS per worker {rss}"
@@ -370,7 +434,8 @@ def main() -> None:
         f"full path (1 worker) / bare: {figures['ratio_full_to_bare']:.2f} (target < 1.5; "
         f"{figures['ratio_full_to_bare_varied_data']:.2f} against varied data)   "
         f"1,000 member reports with 2 workers: {figures['member_reports_1000_s_2_workers']:.1f} s (target < 60)   "
-        f"worker peak RSS: {max(one['worker_peak_rss_mb'], two['worker_peak_rss_mb']):.0f} MB (target < 400)"
+        f"worker peak RSS: {max(one['worker_peak_rss_mb'], two['worker_peak_rss_mb']):.0f} MB (target < 400)   "
+        f"load average {figures['load_average_start']:.2f} → {figures['load_average']:.2f} (2 cores)"
     )
     print(json.dumps(figures))
 

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from statistics import fmean
 
-from django.db.models import Q
+from django.db.models import Count, JSONField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
-from assessments.models import Case, CaseResult, CaseSubject, Cycle, CycleResult, SubjectResult
+from assessments.models import Case, CaseResult, CaseSubject, Cycle, CycleResult, Dimension, SubjectResult
 from assessments.models.choices import WEIGHTED_GROUPS, RaterGroup, Vote
 from assessments.selectors import (
     RELEASED,
@@ -52,22 +53,48 @@ class ResultMissing(LookupError):
     """There is no computed result to report on (the cycle has not been scored)."""
 
 
-def member_report_data(*, subject: CaseSubject) -> dict:
-    """One leader's report: figures, radar, votes, strengths and weaknesses, comments, last cycle's figures."""
+def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> dict:
+    """One leader's report: figures, radar, votes, strengths and weaknesses, comments, last cycle's figures.
+
+    Three queries: the result (with the team's and the cycle's averages and the team's size beside it), its
+    comments, last cycle's result; and two for the framework's dimensions and indicators unless `shared`
+    holds them. `shared` is a dict the reports of one batch pass along (tasks.render_reports), so that the
+    framework is read once per batch: a batch lasts seconds, and a framework used by a cycle is locked."""
     if subject.kind != CaseSubject.Kind.MEMBER:
         raise ValueError("A member report is for a team member, not for the team as a whole.")
     result = (
         SubjectResult.objects.filter(subject_id=subject.pk)
-        .select_related("cycle__framework", "case__team__org_unit", "subject__person")
+        .select_related("cycle", "case__team__org_unit", "subject__person")
+        .annotate(
+            team_dims=Subquery(
+                CaseResult.objects.filter(case_id=OuterRef("case_id")).order_by("pk").values("dimensions")[:1],
+                output_field=JSONField(),
+            ),
+            cycle_dims=Subquery(
+                CycleResult.objects.filter(cycle_id=OuterRef("cycle_id")).order_by("pk").values("dimensions")[:1],
+                output_field=JSONField(),
+            ),
+            team_size=Coalesce(
+                Subquery(
+                    CaseSubject.objects.filter(case_id=OuterRef("case_id"), kind=CaseSubject.Kind.MEMBER)
+                    .order_by()
+                    .values("case_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+        )
+        .order_by()  # one row (a subject has one result): the model's ordering would only add joins
         .first()
     )
     if result is None:
         raise ResultMissing(f"Subject {subject.pk} has no computed result.")
     cycle, case = result.cycle, result.case
     visible = _visible_in_detail(result)
-    dimensions = list(cycle.framework.dimensions.prefetch_related("indicators"))
-    team_dims = CaseResult.objects.filter(case=case).values_list("dimensions", flat=True).first() or {}
-    cycle_dims = CycleResult.objects.filter(cycle=cycle).values_list("dimensions", flat=True).first() or {}
+    dimensions = _framework_dimensions(cycle.framework_id, shared)
+    team_dims = result.team_dims or {}
+    cycle_dims = result.cycle_dims or {}
     groups = [g for g in DISPLAY_GROUPS if g in visible.groups]
     self_group = visible.groups.get(RaterGroup.SELF)
     indicator_scores = _indicator_scores(visible, dimensions)
@@ -108,8 +135,8 @@ def member_report_data(*, subject: CaseSubject) -> dict:
         "version": result.version,
         "cycle": _cycle(cycle),
         "person": {
-            "name": subject.person.name,
-            "employee_number": subject.person.employee_number,
+            "name": result.subject.person.name,
+            "employee_number": result.subject.person.employee_number,
             "unit": case.team.org_unit.name,
             "team": case.team.name,
             "position": result.subject.position,
@@ -121,7 +148,7 @@ def member_report_data(*, subject: CaseSubject) -> dict:
         "grade": visible.grade,
         "grade_label": GRADE_LABELS.get(visible.grade, ""),
         "rank_in_team": visible.rank_in_team,
-        "team_size": case.subjects.filter(kind=CaseSubject.Kind.MEMBER).count(),
+        "team_size": result.team_size,
         "renormalised": visible.renormalised,
         "groups": [
             {
@@ -314,6 +341,19 @@ def cycle_summary_data(*, cycle: Cycle, chunk_size: int = 2000) -> dict:
 # --- helpers ------------------------------------------------------------------------------------------
 
 
+def _framework_dimensions(framework_id: int, shared: dict | None) -> list[Dimension]:
+    """The framework's dimensions in order, each with its indicators: from `shared` if a sibling read them."""
+    key = ("dimensions", framework_id)
+    if shared is not None and key in shared:
+        return shared[key]
+    dimensions = list(
+        Dimension.objects.filter(framework_id=framework_id).order_by("order", "id").prefetch_related("indicators")
+    )
+    if shared is not None:
+        shared[key] = dimensions
+    return dimensions
+
+
 def _visible_in_detail(result: SubjectResult) -> VisibleResult:
     return subject_result_in_detail(result=result)
 
@@ -429,7 +469,9 @@ def _previous(result: SubjectResult, visible: VisibleResult, names: dict[str, st
 
 
 def _dimension_names(cycle: Cycle) -> dict[str, str]:
-    return dict(cycle.framework.dimensions.order_by("order", "id").values_list("code", "name"))
+    return dict(
+        Dimension.objects.filter(framework_id=cycle.framework_id).order_by("order", "id").values_list("code", "name")
+    )
 
 
 def _dimension_means(members: list[VisibleResult], names: dict[str, str]) -> list[dict]:

@@ -38,19 +38,52 @@ from .signals import report_ready
 
 log = logging.getLogger(__name__)
 K, S = ReportJob.Kind, ReportJob.Status
+# What a job's end writes (_finish): the outcome, and the attempts (the slips set them to the cap).
+FINISH_FIELDS = (
+    "status", "error", "finished_at", "updated_at", "done", "attempts", "file", "sha256", "page_count", "input_hash",
+)  # fmt: skip
 # Cycles whose results exist: before scoring there is nothing to report.
 REPORTABLE = (Cycle.Status.SCORED, Cycle.Status.RELEASED, Cycle.Status.ARCHIVED)
 
 
 def _enqueue(job_ids: list[int]) -> None:
-    """Queue the tasks once the rows are committed: a worker must never look for a job that is not there."""
-    from .tasks import assemble_bulk, render_report  # the tasks import this module
+    """Queue the tasks once the rows are committed: a worker must never look for a job that is not there.
+    A report asked for on its own gets a message of its own; the reports of a bulk run go out in batches."""
+    from .tasks import assemble_bulk, render_report, render_reports  # the tasks import this module
 
     def send() -> None:
-        for job in ReportJob.objects.filter(pk__in=job_ids).only("id", "kind"):
-            (assemble_bulk if job.kind == K.BULK else render_report).delay(job.pk)
+        siblings: dict[int, list[int]] = {}
+        for pk, kind, parent_id in (
+            ReportJob.objects.filter(pk__in=job_ids).order_by("pk").values_list("pk", "kind", "parent_id")
+        ):
+            if kind == K.BULK:
+                assemble_bulk.delay(pk)
+            elif parent_id is None or kind == K.SLIPS:
+                render_report.delay(pk)
+            else:
+                siblings.setdefault(parent_id, []).append(pk)
+        for ids in siblings.values():
+            for batch in batches(ids):
+                # Not in settings.CELERY_TASK_ROUTES (config/), so the queue is named here.
+                render_reports.apply_async((batch,), queue=settings.KAOPING_PDF_QUEUE)
 
     transaction.on_commit(send)
+
+
+# A bulk run's reports go to the workers a few at a time (tasks.render_reports): each message costs a round trip
+# through Redis and the worker's pool (~4 ms on the bench's machine, an eighth of a report), and the reports of one
+# message read their framework once. Every report keeps its own row, claim, attempts and end, as when it has a
+# message of its own.
+BATCH_MAX = 8  # reports per message at most
+BATCH_SPREAD = 8  # messages per bulk run at least (while there are reports enough), so every worker has some
+
+
+def batches(job_ids: list[int]) -> list[list[int]]:
+    """The ids in order, in messages of at most BATCH_MAX and at least BATCH_SPREAD messages (for 20 reports:
+    7 messages of 3; for 1,000: 125 of 8). In id order (a run's team reports, then its members team by team),
+    a batch mostly holds the members of one team."""
+    size = max(1, min(BATCH_MAX, -(-len(job_ids) // BATCH_SPREAD)))
+    return [job_ids[i : i + size] for i in range(0, len(job_ids), size)]
 
 
 def _check(actor, cycle: Cycle) -> None:
@@ -146,11 +179,11 @@ def reports_bulk_request(*, actor, cycle: Cycle, case: Case | None = None) -> Re
     return parent
 
 
-def _data(job: ReportJob) -> dict:
+def _data(job: ReportJob, shared: dict | None = None) -> dict:
     from . import selectors as data  # the data builders read much of assessments: loaded when a job runs
 
     if job.kind == K.MEMBER:
-        return data.member_report_data(subject=job.subject)
+        return data.member_report_data(subject=job.subject, shared=shared)
     if job.kind == K.TEAM:
         return data.team_report_data(case=job.case)
     return data.cycle_summary_data(cycle=job.cycle)
@@ -167,8 +200,22 @@ def _path(job: ReportJob, input_hash: str) -> str:
 
 def _claim(job_id: int) -> ReportJob | None:
     """Mark the job running and count the attempt, or None when there is nothing (more) to do."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.KAOPING_REPORT_TIME_LIMIT + 60)
+    # The common case in one statement: a queued job (or one whose worker died long ago) under its cap. The
+    # row's lock serialises two deliveries: the second re-reads the row after the first commits and finds it
+    # running, so it matches nothing.
+    claimed = (
+        ReportJob.objects.filter(pk=job_id, attempts__lt=F("max_attempts"))
+        .filter(Q(status=S.QUEUED) | Q(status=S.RUNNING) & (Q(started_at__isnull=True) | Q(started_at__lte=stale)))
+        .update(status=S.RUNNING, attempts=F("attempts") + 1, started_at=now, updated_at=now)
+    )
+    if claimed:
+        # The target comes with the row; its data reads the rest itself (more joins here cost the database more
+        # planning than the queries they would save).
+        return ReportJob.objects.select_related("subject", "case").filter(pk=job_id).first()
+    # Nothing claimed: say why, under the row's lock (and end a job over its cap).
     with transaction.atomic():
-        # What the render reads of the target comes with the row (one query, not one per relation).
         job = (
             ReportJob.objects.select_for_update(of=("self",))
             .select_related("subject__person", "case__team__org_unit", "cycle")
@@ -177,7 +224,6 @@ def _claim(job_id: int) -> ReportJob | None:
         )
         if job is None or job.finished:
             return None  # a second delivery of a job already done
-        stale = timezone.now() - timedelta(seconds=settings.KAOPING_REPORT_TIME_LIMIT + 60)
         if job.status == S.RUNNING and job.started_at and job.started_at > stale:
             return None  # a second message while a worker is on it (the sweep re-queues it if that worker died)
         if job.attempts >= job.max_attempts:
@@ -191,14 +237,20 @@ def _claim(job_id: int) -> ReportJob | None:
 
 
 def _finish(job: ReportJob, *, status: str, error: str = "") -> None:
-    job.status, job.error, job.finished_at = status, error, timezone.now()
+    job.status, job.error = status, error
+    job.finished_at = job.updated_at = timezone.now()
     if status == S.SUCCEEDED:
         job.done = job.total
     with transaction.atomic():
-        # Lock the row and count a job's end once: a late duplicate must not count twice on its bulk run.
-        if ReportJob.objects.select_for_update().filter(pk=job.pk, status__in=[S.SUCCEEDED, S.FAILED]).exists():
+        # A job ends once: the update only matches a row not yet finished, so a late duplicate neither
+        # overwrites the first one's outcome nor counts twice on its bulk run (the count is in this transaction).
+        ended = (
+            ReportJob.objects.filter(pk=job.pk)
+            .exclude(status__in=[S.SUCCEEDED, S.FAILED])
+            .update(**{name: getattr(job, name) for name in FINISH_FIELDS})
+        )
+        if not ended:
             return
-        job.save()
         if job.parent_id:
             _child_finished(job.parent_id, ok=status == S.SUCCEEDED)
         elif status == S.SUCCEEDED:
@@ -206,30 +258,37 @@ def _finish(job: ReportJob, *, status: str, error: str = "") -> None:
 
 
 def _child_finished(parent_id: int, *, ok: bool) -> None:
-    """Count a finished child on its bulk run; the last one queues the ZIP. The parent row is locked, so of
-    two children finishing at once exactly one sees the count complete."""
-    with transaction.atomic():
-        parent = ReportJob.objects.select_for_update().get(pk=parent_id)
-        # Under the lock the row's counts are the latest: counting here is as safe as F() and one query less.
-        parent.done += int(ok)
-        parent.failed += int(not ok)
-        parent.save(update_fields=["done", "failed", "updated_at"])
-        if parent.done + parent.failed >= parent.total and not parent.finished:
-            _enqueue([parent.pk])
+    """Count a finished child on its bulk run (inside the transaction that ended the child); the last one
+    queues the ZIP. The update holds the parent's row lock until the commit, so the counts read after it
+    include every earlier child and this one, and of two children finishing at once exactly one sees the
+    count complete."""
+    ReportJob.objects.filter(pk=parent_id).update(
+        done=F("done") + int(ok), failed=F("failed") + int(not ok), updated_at=timezone.now()
+    )
+    parent = ReportJob.objects.filter(pk=parent_id).values("done", "failed", "total", "status").get()
+    if parent["done"] + parent["failed"] >= parent["total"] and parent["status"] not in (S.SUCCEEDED, S.FAILED):
+        _enqueue([parent_id])
 
 
 def _reusable(job: ReportJob, input_hash: str, path: str) -> ReportJob | None:
     """An earlier success with the same inputs whose file is still there, byte for byte."""
+    if not default_storage.exists(path):  # no file of these inputs (a first run): nothing to look up
+        return None
     earlier = (
         ReportJob.objects.filter(
-            kind=job.kind, subject=job.subject, case=job.case, cycle=job.cycle, status=S.SUCCEEDED, file=path
+            kind=job.kind,
+            subject_id=job.subject_id,
+            case_id=job.case_id,
+            cycle_id=job.cycle_id,
+            status=S.SUCCEEDED,
+            file=path,
         )
         .exclude(pk=job.pk)
         .filter(input_hash=input_hash)
         .order_by("-finished_at")
         .first()
     )
-    if earlier is None or not default_storage.exists(path):
+    if earlier is None:
         return None
     with default_storage.open(path, "rb") as stored:
         if hashlib.sha256(stored.read()).hexdigest() != earlier.sha256:
@@ -249,9 +308,10 @@ def _store(path: str, pdf: bytes, sha256: str) -> None:
             raise RuntimeError(f"{path} holds another file than this render")
 
 
-def report_job_run(*, job_id: int, render: Callable | None = None) -> ReportJob | None:
+def report_job_run(*, job_id: int, render: Callable | None = None, shared: dict | None = None) -> ReportJob | None:
     """Render one report: data from the selectors, PDF from the template, file into storage. A failure is
-    stored on the row and retried (by the task) until the attempt cap, then the job ends failed."""
+    stored on the row and retried (by the task) until the attempt cap, then the job ends failed. `shared`:
+    what the reports of one batch read once (see selectors.member_report_data)."""
     from .rendering import render as typst_render
 
     render = render or typst_render
@@ -259,7 +319,7 @@ def report_job_run(*, job_id: int, render: Callable | None = None) -> ReportJob 
     if job is None:
         return None
     try:
-        payload = _data(job)
+        payload = _data(job, shared)
         input_hash = _input_hash(payload)
         path = _path(job, input_hash)
         earlier = _reusable(job, input_hash, path)

@@ -2,9 +2,11 @@
 bulk run of 20,000 reports never holds up reminders and webhooks on the default queue."""
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 from django.conf import settings
 
+from .models import ReportJob
 from .services import bulk_assemble, report_job_run, report_jobs_sweep, retry_delay, slips_job_run
 
 PDF = {
@@ -25,6 +27,37 @@ def render_report(self, job_id: int) -> str | None:
         attempts = self.request.retries + 1
         raise self.retry(exc=error, countdown=retry_delay(attempts)) from error
     return job.status if job else None
+
+
+@shared_task(**PDF)
+def render_reports(job_ids: list[int]) -> list[str | None]:
+    """A few reports of one bulk run (services.batches), one after the other, each as `render_report` runs it:
+    its own claim, attempt count and end, so progress counts report by report. A worker lost mid-batch loses
+    nothing: the message goes back to the queue (acks_late, reject_on_worker_lost), and a second delivery skips
+    what is done (and what a live worker is on), as the sweep would re-queue it. A report that fails is retried
+    on its own, after the delay its attempts call for; the others go on."""
+    shared: dict = {}  # what the batch's reports read once (the framework): see selectors.member_report_data
+    statuses: list[str | None] = []
+    again: list[int] = []
+    for n, job_id in enumerate(job_ids):
+        try:
+            job = report_job_run(job_id=job_id, shared=shared)
+        except SoftTimeLimitExceeded:
+            # Out of time: this one is queued again (its row says so), the rest go out one message each.
+            again.append(job_id)
+            for rest in job_ids[n + 1 :]:
+                render_report.delay(rest)
+            statuses.append(None)
+            break
+        except Exception:
+            again.append(job_id)  # report_job_run logged it and put the row back to queued, with the error
+            statuses.append(None)
+            continue
+        statuses.append(job.status if job else None)
+    for job_id, attempts in ReportJob.objects.filter(pk__in=again).values_list("pk", "attempts"):
+        # As render_report's own retry would: the delay grows with the attempts made.
+        render_report.apply_async((job_id,), countdown=retry_delay(attempts), retries=attempts)
+    return statuses
 
 
 @shared_task(bind=True, max_retries=None, **PDF)

@@ -160,7 +160,12 @@ KAOPING_REPORT_MAX_ATTEMPTS = env.int("KAOPING_REPORT_MAX_ATTEMPTS", default=3)
 # A queued job untouched this long has lost its message (e.g. Redis restarted): the sweep queues it again.
 # Longer than the longest retry delay (10 min), so a job waiting for its retry is not queued twice.
 KAOPING_REPORT_REQUEUE_AFTER = env.int("KAOPING_REPORT_REQUEUE_AFTER", default=900)
-PDF_TASKS = ("reports.tasks.render_report", "reports.tasks.render_slips", "reports.tasks.assemble_bulk")
+PDF_TASKS = (
+    "reports.tasks.render_report",
+    "reports.tasks.render_reports",
+    "reports.tasks.render_slips",
+    "reports.tasks.assemble_bulk",
+)
 CELERY_TASK_ROUTES = {name: {"queue": KAOPING_PDF_QUEUE} for name in PDF_TASKS}
 
 CELERY_BEAT_SCHEDULE = {

@@ -1,6 +1,10 @@
 """Test settings: whatever DATABASE_URL / REDIS_URL the test command was given, fast hashing."""
 
+import atexit
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import PDF_TASKS, env
@@ -17,6 +21,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # locmem for the suite; the real-worker test points its worker at files it can read back.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="")
+# Files of this run only: a fresh test database reuses ids, and a report or evidence path of an earlier run
+# would otherwise be found on disk. Workers started by the integration tests are given their own.
+if env.str("MEDIA_ROOT", default=""):
+    MEDIA_ROOT = Path(env.str("MEDIA_ROOT"))
+else:
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kaoping-test-media-"))
+    atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -26,7 +26,7 @@ from django.utils import timezone
 from assessments.models import CaseSubject
 from assessments.services import case_create, cycle_open, cycle_release, cycle_score
 from reports.models import ReportJob
-from reports.services import report_jobs_sweep, report_request, reports_bulk_request
+from reports.services import batches, report_jobs_sweep, report_request, reports_bulk_request
 from tests.assessments.factories import CycleFactory, team_with_members
 from tests.assessments.helpers import assignment_of, close, fill, released_case
 from tests.integrations.factories import hr_user
@@ -218,6 +218,7 @@ def test_a_worker_killed_in_a_bulk_run_then_restarted_makes_every_report_exactly
     worker = start_worker()
     run = reports_bulk_request(actor=hr_user(), cycle=cycle)
     assert run.total == len(subjects) + 4 >= 12
+    assert len(batches(list(range(run.total)))) < run.total  # a few reports a message: the kill lands mid-batch
 
     def some_done():
         done = ReportJob.objects.filter(parent=run, status=S.SUCCEEDED).count()
@@ -262,6 +263,33 @@ def test_a_worker_killed_in_a_bulk_run_then_restarted_makes_every_report_exactly
         assert all(archive.read(n).startswith(b"%PDF") for n in pdfs)
         index = archive.read("index.csv").decode("utf-8-sig").splitlines()
         assert len(index) == run.total + 1
+
+
+def test_two_workers_share_a_bulk_run_in_batches_and_count_every_report_once(start_worker, media):
+    cycle = released_cycle(teams=4)  # 16 member reports and 4 team reports, in 7 messages
+    workers = [start_worker(), start_worker()]
+    run = reports_bulk_request(actor=hr_user(), cycle=cycle)
+    seen = set()
+
+    def run_finished():
+        current = ReportJob.objects.get(pk=run.pk)
+        seen.add(current.done + current.failed)
+        return current.finished
+
+    wait_for(run_finished, timeout=60, workers=workers, what="the bulk run on two workers", step=0.01)
+    run.refresh_from_db()
+    children = list(ReportJob.objects.filter(parent=run))
+    assert (run.status, run.done, run.failed) == (S.SUCCEEDED, run.total, 0)
+    # Each report rendered once, by one worker, and counted once: the count rose report by report.
+    assert {(c.status, c.attempts) for c in children} == {(S.SUCCEEDED, 1)}
+    assert len(seen) > 2 and max(seen) == run.total
+    for child in children:
+        assert hashlib.sha256((media / child.file.name).read_bytes()).hexdigest() == child.sha256
+    logs = [w.output() for w in workers]
+    assert all("reports.tasks.render_reports" in log for log in logs)  # both took batches
+    assert sum(log.count("reports.tasks.assemble_bulk[") for log in logs) == 2  # one ZIP: received, succeeded
+    with zipfile.ZipFile(io.BytesIO((media / run.file.name).read_bytes())) as archive:
+        assert len(archive.namelist()) == run.total + 1
 
 
 def test_jobs_queued_when_redis_loses_its_queues_are_not_lost(start_worker, media):

@@ -363,9 +363,8 @@ def previous_plan_for(*, subject: CaseSubject, now: VisibleResult | None) -> Pre
     # This cycle may use a newer framework version: match indicators by their codes.
     now_by_code = {}
     if now_scores:
-        codes = dict(Indicator.objects.filter(pk__in=now_scores).values_list("pk", "dimension__code"))
-        codes_i = dict(Indicator.objects.filter(pk__in=now_scores).values_list("pk", "code"))
-        now_by_code = {(codes[pk], codes_i[pk]): score for pk, score in now_scores.items()}
+        codes = Indicator.objects.filter(pk__in=now_scores).values_list("pk", "dimension__code", "code")
+        now_by_code = {(dimension, code): now_scores[pk] for pk, dimension, code in codes}
     targets, seen = [], set()
     for action in actions:
         indicator = action.indicator

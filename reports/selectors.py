@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from assessments.models import Case, CaseResult, CaseSubject, Cycle, CycleResult, Dimension, SubjectResult
 from assessments.models.choices import WEIGHTED_GROUPS, RaterGroup, Vote
+from assessments.plan_selectors import previous_plan_for
 from assessments.selectors import (
     RELEASED,
     VisibleResult,
@@ -39,6 +40,15 @@ GROUP_LABELS = {
 FLAG_LABELS = {
     "removal_review": "不称职票超过三分之一，需启动调整程序审查",
     "warning_talk": "优秀和称职票合计不足三分之二，需进行诫勉谈话",
+}
+PLAN_LABELS = {
+    "draft": "草稿",
+    "submitted": "已提交",
+    "returned": "已退回",
+    "approved": "已批准",
+    "in_progress": "落实中",
+    "completed": "已完成",
+    "verified": "已核验",
 }
 FLAG_SHORT = {"removal_review": "调整审查", "warning_talk": "诫勉谈话"}
 DISPLAY_GROUPS = (*WEIGHTED_GROUPS, RaterGroup.SELF)
@@ -130,6 +140,8 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
     named = [{"name": i.name, "dimension": dim, "score": _num(score)} for score, _, i, dim in scored]
     comments = [_clip(c) for c in visible.comments[:MAX_COMMENTS]]
     codes = [d.code for d in dimensions]
+    # A plan is written after a release: with no earlier released result there is no earlier plan to look for.
+    previous = _previous(result, visible, {d.code: d.name for d in dimensions})
     return {
         "kind": "member",
         "version": result.version,
@@ -178,9 +190,9 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
         "weaknesses": named[max(STRENGTHS, len(named) - STRENGTHS) :][::-1],
         "comments": comments,
         "comments_omitted": len(visible.comments) - len(comments),
-        "previous": _previous(result, visible, {d.code: d.name for d in dimensions}),
+        "previous": previous,
         # Improvement plans are not built yet: the report will show last cycle's plan and its status here.
-        "last_plan": None,
+        "last_plan": _last_plan(subject, visible, previous) if previous else None,
     }
 
 
@@ -464,6 +476,30 @@ def _previous(result: SubjectResult, visible: VisibleResult, names: dict[str, st
             {"name": name, "score": _num(before.dimensions.get(code)), "now": _num(visible.dimensions.get(code))}
             for code, name in names.items()
             if code in before.dimensions
+        ],
+    }
+
+
+def _last_plan(subject: CaseSubject, visible: VisibleResult, previous: dict) -> dict | None:
+    """Last cycle's improvement plan: its status, completion, and how the indicators it targeted moved."""
+    plan = previous_plan_for(subject=subject, now=visible)
+    if plan is None:
+        return None
+    return {
+        "cycle": _cycle(plan.plan.subject.case.cycle),
+        "status": plan.plan.status,
+        "status_label": PLAN_LABELS[plan.plan.status],
+        "progress": plan.progress,
+        "done": plan.actions_done,
+        "total": plan.actions_total,
+        "targets": [
+            {
+                "name": t["name"],
+                "before": _num(t["before"]),
+                "now": _num(t["now"]),
+                "change": None if t["change"] is None else f"{t['change']:+.2f}",
+            }
+            for t in plan.targets
         ],
     }
 

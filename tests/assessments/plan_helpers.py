@@ -94,3 +94,29 @@ def login(client, person):
 
 def local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_default_timezone())
+
+
+def next_year(case, *, better: int = 8):
+    """The same team a year on, in a new released cycle; the first member's theory_study rises to `better`.
+    Returns (cycle, case)."""
+    from assessments.services import case_create, cycle_open
+    from tests.assessments.factories import CycleFactory
+
+    cycle = CycleFactory(year=case.cycle.year + 1, min_group_size=3)
+    members = [s.person for s in case.subjects.filter(kind="member").order_by("order")]
+    new_case = case_create(cycle=cycle, team=case.team, superiors=[], anonymous_ballots=4)
+    codes = cycle_open(cycle=cycle)[new_case.pk]
+    a, b, c, d = members
+
+    def first(indicator) -> int:
+        return better if indicator.code == "theory_study" else 9
+
+    for p in members:
+        fill(assignment=assignment_of(new_case, p), scores={a: first, b: 7, c: 8, d: 6, "team": 8})
+    for code in codes:
+        fill(code=code, scores={a: first, b: 7, c: 8, d: 6, "team": 7})
+    cycle_score(cycle=close(cycle))
+    cycle_release(cycle=cycle)
+    cycle.refresh_from_db()
+    new_case.refresh_from_db()
+    return cycle, new_case

@@ -28,6 +28,7 @@ from assessments.services import (
 from tests.assessments.plan_helpers import (
     case_with_weak_leader,
     hr_user,
+    next_year,
     plan_for,
     plan_to,
     subject_of,
@@ -234,29 +235,9 @@ def test_the_case_closes_only_when_every_plan_is_verified():
 
 
 def test_next_cycle_shows_last_years_plan_and_how_its_indicators_moved(client):
-    from tests.assessments.helpers import assignment_of, close, fill, open_case
-
     _, case, (a, *_) = case_with_weak_leader()
     plan_to("verified", case, a, hr_user())
-    # The next year: the same four people in a new cycle; a's theory_study rises from 5 to 8.
-    from assessments.services import case_create, cycle_open, cycle_release, cycle_score
-    from tests.assessments.factories import CycleFactory
-
-    cycle2 = CycleFactory(year=2027, min_group_size=3)
-    members = [s.person for s in case.subjects.filter(kind="member").order_by("order")]
-    case2 = case_create(cycle=cycle2, team=case.team, superiors=[], anonymous_ballots=4)
-    codes = cycle_open(cycle=cycle2)[case2.pk]
-    a2, b2, c2, d2 = members
-
-    def better(indicator):
-        return 8 if indicator.code == "theory_study" else 9
-
-    for p in members:
-        fill(assignment=assignment_of(case2, p), scores={a2: better, b2: 7, c2: 8, d2: 6, "team": 8})
-    for code in codes:
-        fill(code=code, scores={a2: better, b2: 7, c2: 8, d2: 6, "team": 7})
-    cycle_score(cycle=close(cycle2))
-    cycle_release(cycle=cycle2)
+    _, case2 = next_year(case)
     subject2 = subject_of(case2, a)
     previous = previous_plan_for(subject=subject2, now=subject_result_for(viewer=hr_user(), subject=subject2))
     assert previous is not None and previous.plan.subject.case == case
@@ -273,4 +254,3 @@ def test_next_cycle_shows_last_years_plan_and_how_its_indicators_moved(client):
     assert "Last cycle&#x27;s improvement plan" in page or "Last cycle's improvement plan" in page
     assert "3 of 3 actions done, 100% overall" in page
     assert "政治理论学习" in page and "+30.0" in page
-    del open_case

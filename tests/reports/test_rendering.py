@@ -196,3 +196,23 @@ def test_render_time_warm(plant, capsys):
         times.append(time.perf_counter() - start)
     with capsys.disabled():
         print(f"\nrender('member') warm: median {statistics.median(times) * 1000:.1f} ms over 50")
+
+
+@pytest.mark.django_db
+def test_a_member_report_shows_last_cycles_plan_and_how_its_indicators_moved():
+    from tests.assessments.plan_helpers import case_with_weak_leader, hr_user, next_year, plan_to
+    from tests.assessments.plan_helpers import subject_of as place_of
+
+    _, case, (a, *_) = case_with_weak_leader()
+    plan_to("verified", case, a, hr_user())
+    _, case2 = next_year(case)
+    data = member_report_data(subject=place_of(case2, a))
+    plan = data["last_plan"]
+    assert plan["status_label"] == "已核验" and (plan["done"], plan["total"], plan["progress"]) == (3, 3, 100)
+    study = next(t for t in plan["targets"] if t["name"] == "政治理论学习")
+    assert (study["before"], study["now"], study["change"]) == ("50.00", "80.00", "+30.00")
+    rendered = rendering.render("member", data)
+    text = text_of(rendered.pdf)
+    save_first_page(rendered.pdf, "member-with-last-plan")
+    assert "上一周期提升计划落实情况" in text and "已核验" in text and "+30.00" in text
+    assert rendered.pages <= 2

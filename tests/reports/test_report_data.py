@@ -203,4 +203,13 @@ def test_a_long_member_report_stays_on_two_pages(plant):
         "change": "+1.00",
         "dimensions": [{"name": d["name"], "score": "80.00", "now": d["score"]} for d in data["dimensions"]],
     }
+    data["last_plan"] = {
+        "cycle": data["previous"]["cycle"],
+        "status": "verified",
+        "status_label": "已核验",
+        "progress": 100,
+        "done": 3,
+        "total": 3,
+        "targets": [{"name": "政治理论学习", "before": "50.00", "now": "80.00", "change": "+30.00"}] * 3,
+    }
     assert rendering.render("member", data).pages <= 2

@@ -302,3 +302,30 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
             "feedback_open": case.status in OPEN_CASE,
         },
     )
+
+
+CASE_TRANSITIONS = {
+    "start_improving": (services.case_start_improving, gettext_lazy("The case is in its improvement stage.")),
+    "close": (services.case_close, gettext_lazy("The case is closed.")),
+}
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a case on after release: into improvement, then closed once its plans are verified."""
+    _hr_only(request)
+    case = get_object_or_404(Case, pk=pk)
+    action = request.POST.get("action", "")
+    if action not in CASE_TRANSITIONS:
+        messages.error(request, _("Unknown action."))
+        return redirect("assessments:hr_case", pk=pk)
+    service, done = CASE_TRANSITIONS[action]
+    extra = {"reason": request.POST.get("reason", "")[:2000]} if action == "close" else {}
+    try:
+        service(case=case, actor=request.user, **extra)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect("assessments:hr_case", pk=pk)

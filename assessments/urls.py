@@ -31,6 +31,7 @@ urlpatterns = [
     path("hr/cycles/<int:pk>/transition/", hr_views.cycle_transition, name="hr_cycle_transition"),
     path("hr/cases/<int:pk>/", hr_views.case, name="hr_case"),
     path("hr/cases/<int:pk>/codes/", hr_views.case_codes, name="hr_case_codes"),
+    path("hr/cases/<int:pk>/transition/", hr_views.case_transition, name="hr_case_transition"),
     path("hr/cases/<int:pk>/file/", case_views.case_file, name="hr_case_file"),
     path("hr/subjects/<int:pk>/feedback/", hr_views.feedback_talk, name="hr_feedback_talk"),
     path("hr/subjects/<int:pk>/appeal/", case_views.appeal_decide, name="hr_appeal"),

@@ -98,6 +98,13 @@ def matrix(world) -> list[tuple[str, str, str, dict, dict]]:
             expect(404, **HR_ONLY),
         ),
         (
+            "hr_case_transition",
+            "post",
+            reverse("assessments:hr_case_transition", args=[w["open_case"].pk]),
+            {"action": "nonsense"},
+            expect(404, hr=302, superuser=302),
+        ),
+        (
             "hr_feedback_talk",
             "post",
             reverse("assessments:hr_feedback_talk", args=[w["leader_subject"].pk]),

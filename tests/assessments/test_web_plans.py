@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Action, Evidence, ImprovementPlan, Indicator, ProgressUpdate, TimelineEvent
+from assessments.models import Action, Case, Evidence, ImprovementPlan, Indicator, ProgressUpdate, TimelineEvent
+from assessments.services import plan_verify
 from tests.assessments.factories import PersonFactory
 from tests.assessments.plan_helpers import case_with_weak_leader, hr_user, plan_to, subject_of, user_of
 
@@ -293,3 +294,22 @@ def test_hr_pages_are_404_for_a_leader(client):
     assert client.get(reverse("assessments:hr_plans", args=[cycle.pk])).status_code == 404
     assert client.get(reverse("assessments:hr_plan", args=[plan.pk])).status_code == 404
     assert client.get(reverse("assessments:hr_case_file", args=[case.pk])).status_code == 404
+
+
+def test_hr_closes_a_case_on_its_page_once_every_plan_is_verified(client):
+    _, case, (a, b, *_) = case_with_weak_leader()
+    hr = hr_user()
+    plan_to("verified", case, a, hr)
+    plan_b = plan_to("completed", case, b, hr)
+    client.force_login(hr)
+    url = reverse("assessments:hr_case_transition", args=[case.pk])
+    page = client.post(url, {"action": "close"}, follow=True).content.decode()
+    assert "every plan of it is verified: 1 not verified yet" in page
+    case.refresh_from_db()
+    assert case.status == Case.Status.IMPROVING
+    plan_verify(plan=plan_b, actor=hr)
+    page = client.post(url, {"action": "close", "reason": "整改全部完成"}, follow=True).content.decode()
+    assert "The case is closed." in page
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    assert case.events.get(action="closed").reason == "整改全部完成"

@@ -27,7 +27,7 @@ class ActionTemplate(models.Model):
         blank=True,
         help_text=_("Leave empty for a suggestion that fits every indicator of the dimension."),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("action title"), max_length=200)
     description = models.TextField(_("what will be done"), blank=True)
     duration_days = models.PositiveSmallIntegerField(
         _("suggested duration (days)"), default=180, validators=[MaxValueValidator(730)]
@@ -114,7 +114,7 @@ class Action(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("action title"), max_length=200)
     description = models.TextField(_("what will be done"), blank=True)
     owner = models.ForeignKey(Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="plan_actions")
     due_on = models.DateField(_("due on"))

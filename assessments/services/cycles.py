@@ -31,6 +31,7 @@ from ..signals import cycle_scored
 from .codes import codes_issue
 from .scoring import cycle_compute_results, results_drop
 from .timeline import actor_user as _user
+from .timeline import by as _by
 from .timeline import event_write as _event
 
 S = Cycle.Status
@@ -56,7 +57,7 @@ def _set_cycle_status(
 ) -> None:
     old = cycle.status
     cycle.status = new
-    cycle.save(update_fields=["status", "updated_at"])
+    _by(cycle, actor).save(update_fields=["status", "updated_at"])
     _event(cycle=cycle, actor=actor, action=action, old=old, new=new, reason=reason, data=data)
 
 
@@ -77,7 +78,7 @@ def _move_cases(cycle: Cycle, *, from_statuses: Iterable[str], new: str, actor, 
 def cycle_create(*, framework: Framework, name: str, year: int, actor=None, **settings: Any) -> Cycle:
     cycle = Cycle(framework=framework, name=name, year=year, **settings)
     cycle.full_clean()
-    cycle.save()
+    _by(cycle, actor).save()
     _event(cycle=cycle, actor=actor, action="created", new=cycle.status)
     return cycle
 
@@ -120,7 +121,7 @@ def cycle_update(*, cycle: Cycle, actor=None, **changes: Any) -> Cycle:
     for field, value in changes.items():
         setattr(cycle, field, value)
     cycle.full_clean()
-    cycle.save()
+    _by(cycle, actor).save()
     if changed:
         _event(cycle=cycle, actor=actor, action="updated", data={"fields": sorted(changed)})
     return cycle
@@ -152,7 +153,8 @@ def case_create(
         raise AssessmentError(_("The number of anonymous ballots cannot be negative."))
     if Case.objects.filter(cycle=cycle, team=team).exists():
         raise AssessmentError(_("The team “%(team)s” is already in this cycle.") % {"team": team.name})
-    case = Case.objects.create(cycle=cycle, team=team, anonymous_ballots=anonymous_ballots)
+    case = _by(Case(cycle=cycle, team=team, anonymous_ballots=anonymous_ballots), actor)
+    case.save()
     case.superiors.set(superiors)
     _event(cycle=cycle, case=case, actor=actor, action="case_created", new=case.status)
     return case
@@ -310,7 +312,7 @@ def _case_transition(
         )
     old = locked.status
     locked.status = new
-    locked.save(update_fields=["status", "updated_at"])
+    _by(locked, actor).save(update_fields=["status", "updated_at"])
     _event(cycle=locked.cycle, case=locked, actor=actor, action=action, old=old, new=new, reason=reason)
     return locked
 

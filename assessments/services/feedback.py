@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import AssessmentError
 from ..models import Case, CaseSubject, Cycle, FeedbackTalk
-from .timeline import event_write
+from .timeline import by, event_write
 
 MAX_TEXT = 5000
 OPEN_CASE = (Case.Status.FEEDBACK, Case.Status.IMPROVING)
@@ -45,7 +45,7 @@ def feedback_record_talk(
     talk.held_by = actor if getattr(actor, "is_authenticated", False) else None
     talk.notes = _text(notes, _("The notes"))
     talk.participants = _text(participants, _("Who took part"), limit=500)
-    talk.save()
+    by(talk, actor).save()
     case = talk.subject.case
     event_write(cycle=case.cycle, case=case, actor=actor, action="feedback_talk", data={"subject": subject.pk})
     return talk
@@ -68,7 +68,7 @@ def feedback_respond(*, subject: CaseSubject, response: str, text: str = "", act
     talk.responded_at = timezone.now()
     # Appealing (again) puts it before HR; turning an undecided appeal into another response withdraws it.
     talk.appeal_status = A.PENDING if response == FeedbackTalk.Response.APPEAL else ""
-    talk.save()
+    by(talk, actor).save()
     case = talk.subject.case
     action = "feedback_response"
     if response == FeedbackTalk.Response.APPEAL:
@@ -105,7 +105,7 @@ def _decide(subject: CaseSubject, *, expected: str, new: str, reason: str, actor
     talk.appeal_outcome = reason
     talk.appeal_decided_at = timezone.now()
     talk.appeal_decided_by = actor if getattr(actor, "is_authenticated", False) else None
-    talk.save()
+    by(talk, actor).save()
     case = talk.subject.case
     event_write(
         cycle=case.cycle,

@@ -18,7 +18,7 @@ from ..evidence import CheckedFile
 from ..models import Action, Case, CaseSubject, Cycle, Evidence, ImprovementPlan, Indicator, ProgressUpdate
 from ..plan_selectors import overdue_actions, plan_author_person_id, plan_suggestions
 from ..signals import plan_overdue
-from .timeline import actor_user, event_write
+from .timeline import actor_user, by, event_write
 
 P = ImprovementPlan.Status
 A = Action.Status
@@ -77,7 +77,7 @@ def _set_status(plan: ImprovementPlan, new: str, *, actor, action: str, reason: 
     plan.status = new
     for name, value in stamps.items():
         setattr(plan, name, value)
-    plan.save()
+    by(plan, actor).save()
     _event(plan, actor=actor, action=action, old=old, reason=reason)
 
 
@@ -131,21 +131,25 @@ def plan_create(*, subject: CaseSubject, actor, suggested: bool = True) -> Impro
     if existing is not None:
         return existing
     _open_case(subject)
-    plan = ImprovementPlan.objects.create(subject=subject, created_by=actor_user(actor))
+    plan = by(ImprovementPlan(subject=subject, created_by=actor_user(actor)), actor)
+    plan.save()
     owner_id = plan_author_person_id(subject)
     today = timezone.localdate()
     if suggested:
         for order, suggestion in enumerate(plan_suggestions(subject=subject)):
             template = suggestion.templates[0] if suggestion.templates else None
-            Action.objects.create(
-                plan=plan,
-                indicator=suggestion.indicator,
-                title=template.title if template else _("Improve: %(target)s") % {"target": suggestion.target},
-                description=template.description if template else "",
-                owner_id=owner_id,
-                due_on=today + dt.timedelta(days=template.duration_days if template else 180),
-                order=order,
-            )
+            by(
+                Action(
+                    plan=plan,
+                    indicator=suggestion.indicator,
+                    title=template.title if template else _("Improve: %(target)s") % {"target": suggestion.target},
+                    description=template.description if template else "",
+                    owner_id=owner_id,
+                    due_on=today + dt.timedelta(days=template.duration_days if template else 180),
+                    order=order,
+                ),
+                actor,
+            ).save()
     _event(plan, actor=actor, action="plan_drafted", data={"actions": plan.actions.count()})
     return plan
 
@@ -155,7 +159,7 @@ def plan_update(*, plan: ImprovementPlan, goal: str, actor) -> ImprovementPlan:
     plan = _lock(plan, (P.DRAFT, P.RETURNED), _("edit"))
     _require_actor_is_author(plan, actor)
     plan.goal = _text(goal, _("The goal"))
-    plan.save()
+    by(plan, actor).save()
     return plan
 
 
@@ -188,9 +192,9 @@ def action_add(
     fields = _action_fields(plan, title=title, description=description, indicator=indicator, due_on=due_on)
     last = plan.actions.order_by("-order").values_list("order", flat=True).first()
     _touch([plan.pk])
-    return Action.objects.create(
-        plan=plan, owner_id=plan_author_person_id(plan.subject), order=(last or 0) + 1, **fields
-    )
+    action = by(Action(plan=plan, owner_id=plan_author_person_id(plan.subject), order=(last or 0) + 1, **fields), actor)
+    action.save()
+    return action
 
 
 @transaction.atomic
@@ -212,7 +216,7 @@ def action_update(
         setattr(action, name, value)
     # A new due date starts the overdue count afresh.
     action.overdue_since = None
-    action.save()
+    by(action, actor).save()
     _touch([plan.pk])
     return action
 
@@ -269,7 +273,7 @@ def plan_approve(*, plan: ImprovementPlan, actor) -> ImprovementPlan:
     case = Case.objects.select_for_update().get(pk=plan.subject.case_id)
     if case.status == Case.Status.FEEDBACK:
         case.status = Case.Status.IMPROVING
-        case.save(update_fields=["status", "updated_at"])
+        by(case, actor).save(update_fields=["status", "updated_at"])
         event_write(
             cycle=plan.subject.case.cycle,
             case=case,
@@ -383,7 +387,7 @@ def _progress_post(
         action.overdue_since = None
     elif progress > 0:
         action.status = A.IN_PROGRESS
-    action.save()
+    by(action, actor).save()
     _touch([plan.pk])
     _event(
         plan,

@@ -8,6 +8,13 @@ def actor_user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def by(obj, actor):
+    """`obj`, marked with who changes it, for its history row: also outside a web request (a task, a command,
+    an API call made with a key), where the history middleware has no user to give."""
+    obj._history_user = actor_user(actor)
+    return obj
+
+
 def event_write(
     *,
     cycle: Cycle,

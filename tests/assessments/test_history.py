@@ -47,3 +47,20 @@ def test_a_cycles_transitions_of_its_cases_are_in_each_cases_history():
     _, case, _ = case_with_weak_leader()
     statuses = list(case.history.order_by("history_date", "history_id").values_list("status", flat=True))
     assert statuses == ["evaluating", "scored", "feedback"]
+
+
+def test_history_names_the_actor_also_outside_a_web_request():
+    from assessments.services import plan_approve
+    from tests.assessments.plan_helpers import hr_user
+
+    _, case, (a, *_) = case_with_weak_leader()
+    hr = hr_user()
+    plan = plan_for(case, a)
+    plan_submit(plan=plan, actor=user_of(a))
+    plan_approve(plan=plan, actor=hr)
+    users = list(plan.history.order_by("history_date", "history_id").values_list("history_user", flat=True))
+    assert users == [user_of(a).pk, user_of(a).pk, hr.pk]
+    action = plan.actions.first()
+    assert action.history.first().history_user == user_of(a)
+    case.refresh_from_db()
+    assert case.history.order_by("-history_date").first().history_user == hr

@@ -281,7 +281,7 @@ def measure(repeats: int, requests: int, xlsx: bool) -> dict:
         }
 
     listed = walk_list()
-    # What a pre-fork server does once at start-up when told to (gc.freeze() in its post-fork hook or wsgi.py):
+    # What config/wsgi.py does once at start-up for every server process (gunicorn, uwsgi), measured here:
     # the objects of the loaded application leave the collector's sight, and a full collection is cheap.
     gc.freeze()
     frozen = walk_list()

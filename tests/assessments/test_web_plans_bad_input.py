@@ -39,7 +39,8 @@ def test_garbage_posts_answer_without_an_error_and_change_nothing(client, who):
     draft = plan_to("draft", case, a, hr)
     under_way = plan_to("approved", case, b, hr)
     feedback_respond(subject=subject_of(case, a), response="appeal", text="不服", actor=user_of(a))
-    client.force_login({"leader": user_of(a), "hr": hr, "peer": user_of(case.subjects.order_by("order")[2].person)}[who])
+    peer = case.subjects.order_by("order")[2].person
+    client.force_login({"leader": user_of(a), "hr": hr, "peer": user_of(peer)}[who])
     action = draft.actions.first()
     urls = [
         reverse("assessments:plan_draft", args=[subject_of(case, a).pk]),

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,11 +167,26 @@ def _merge(sheet: Sheet, changes: dict) -> dict:
     return merged
 
 
+def _lock_holder(holder: Assignment | BallotCode) -> Assignment | BallotCode:
+    """The assignment or code, locked for this sheet alone, read with its case and cycle after the cycle is
+    share-locked. A plain FOR UPDATE over the join locked the cycle's row too, so every sheet of a cycle was
+    saved and submitted one after another (bench/ballots.py). A share lock lets them run side by side, while
+    a close, reopen or purge (FOR UPDATE on the cycle) still waits for those in flight, and those after it
+    read the cycle as it left it: no ballot lands in a closed cycle."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM assessments_cycle WHERE id = (SELECT cycle_id FROM assessments_case WHERE id = %s) "
+                "FOR SHARE",
+                [holder.case_id],
+            )
+    return type(holder).objects.select_for_update(of=("self",)).select_related("case__cycle").get(pk=holder.pk)
+
+
 @transaction.atomic
 def draft_save(*, changes: dict, assignment: Assignment | None = None, code: BallotCode | None = None) -> dict:
     """Merge a change into the draft and save it. Returns the whole draft."""
-    holder = _holder(assignment, code)
-    holder = type(holder).objects.select_for_update().select_related("case__cycle").get(pk=holder.pk)
+    holder = _lock_holder(_holder(assignment, code))
     assignment, code = (holder, None) if isinstance(holder, Assignment) else (None, holder)
     if _is_spent(assignment, code):
         raise BallotClosed(_("This ballot has already been submitted."))
@@ -228,9 +243,8 @@ def sheet_void_reason(cycle: Cycle, values: list[int]) -> str:
 @transaction.atomic
 def ballot_submit(*, assignment: Assignment | None = None, code: BallotCode | None = None) -> Ballot:
     """Turn the draft into a ballot. Exactly one ballot per assignment or code, even under concurrent submits."""
-    holder = _holder(assignment, code)
     # Lock the row: two concurrent submits would otherwise both pass the status check.
-    holder = type(holder).objects.select_for_update().select_related("case__cycle").get(pk=holder.pk)
+    holder = _lock_holder(_holder(assignment, code))
     assignment, code = (holder, None) if isinstance(holder, Assignment) else (None, holder)
     case, cycle = holder.case, holder.case.cycle
     if _is_spent(assignment, code):

@@ -83,11 +83,18 @@ def codes_replace_unused(*, case: Case, actor=None) -> list[str]:
     """Revoke every code nobody has opened yet and issue as many new ones: for slips that were lost
     or never printed. Codes with a draft or a ballot are kept, so nothing anyone entered is lost."""
     case = _open_case(case, _("replace the unused codes"))
-    unused = BallotCode.objects.filter(case=case, status=BallotCode.Status.ISSUED)
-    groups = list(unused.values_list("rater_group", flat=True))
+    # Lock the unused codes themselves: a sheet being opened at this moment holds its code's row, and once it
+    # commits that code is no longer unused. Only the codes locked here are revoked and replaced, one for one.
+    unused = list(
+        BallotCode.objects.select_for_update(of=("self",))
+        .filter(case=case, status=BallotCode.Status.ISSUED)
+        .order_by("pk")
+        .values_list("pk", "rater_group")
+    )
+    groups = [group for _pk, group in unused]
     if not groups:
         raise AssessmentError(_("Every code of this case has been used; issue more codes instead."))
-    unused.update(status=BallotCode.Status.REVOKED)
+    BallotCode.objects.filter(pk__in=[pk for pk, _group in unused]).update(status=BallotCode.Status.REVOKED)
     codes = []
     for group in sorted(set(groups)):
         codes += codes_issue(case=case, count=groups.count(group), rater_group=group)

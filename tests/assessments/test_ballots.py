@@ -206,3 +206,57 @@ def test_concurrent_double_submits_yield_exactly_one_ballot(holder):
         t.join()
     assert sorted(outcomes) == ["ok", "refused", "refused", "refused"]
     assert Ballot.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sheets_of_one_cycle_do_not_wait_for_each_other_but_a_close_waits_for_them():
+    """Two raters save at the same moment: neither waits for the other. A close arriving meanwhile waits for
+    the sheet in flight, and the next save finds the cycle closed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serialises writers, so there is no lock to test")
+    from assessments.services import cycle_close
+    from assessments.services.ballots import _lock_holder
+
+    cycle, case, (a, b), _, _ = open_case(members=2, superiors=0)
+    first, second = assignment_of(case, a), assignment_of(case, b)
+    holding, release, outcome = threading.Event(), threading.Event(), {}
+
+    def hold_first_sheet():
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                _lock_holder(first)
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def close_cycle():
+        try:
+            cycle_close(cycle=cycle)
+            outcome["closed"] = True
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_first_sheet)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        # The other sheet saves while the first is held (a lock wait would fail after 2 s, not hang).
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        draft_save(assignment=second, changes={"sections": {}})
+        closer = threading.Thread(target=close_cycle)
+        closer.start()
+        closer.join(1.0)
+        assert closer.is_alive() and "closed" not in outcome  # the close waits for the sheet in flight
+    finally:
+        release.set()
+        holder.join(10)
+    closer.join(10)
+    assert outcome == {"closed": True}
+    with pytest.raises(BallotClosed):
+        draft_save(assignment=second, changes={"sections": {}})
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = 0")

@@ -152,8 +152,10 @@ class Score(models.Model):
     """One indicator score for one subject on one sheet. `cycle` and `counted` are copied from the
     ballot at submission so scoring is one scan of this table, with no join."""
 
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="scores")
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="+")
+    # No index of their own: the unique constraint (ballot, …) and score_cycle_idx (cycle, …) lead with these
+    # columns and serve every lookup by them. Each index is written on every one of a ballot's ~100 inserts.
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="scores", db_index=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="+", db_index=False)
     subject = models.ForeignKey(CaseSubject, on_delete=models.PROTECT, related_name="scores")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
     rater_group = models.CharField(max_length=20, choices=RaterGroup.choices)

@@ -150,6 +150,7 @@ def _sheet(request: HttpRequest, holder: Holder) -> HttpResponse:
             services.draft_save(
                 **holder.kwargs,
                 changes=section_changes(post=request.POST, section=section, indicators=sheet.indicators),
+                structure=sheet,
             )
         except ValidationError as error:
             message = " ".join(error.messages)

@@ -83,20 +83,29 @@ def _holder(assignment: Assignment | None, code: BallotCode | None):
     return assignment or code
 
 
-def sheet_for(*, assignment: Assignment | None = None, code: BallotCode | None = None) -> Sheet:
+def sheet_for(
+    *, assignment: Assignment | None = None, code: BallotCode | None = None, structure: Sheet | None = None
+) -> Sheet:
+    """The holder's sheet with its draft. `structure`, a sheet of the same holder read earlier in the request,
+    lends its sections and indicators (they do not change while a cycle is open), so that only the draft and
+    the holder's state are read again: an autosave read the whole sheet twice, before and under the lock."""
     holder = _holder(assignment, code)
-    case = holder.case
-    cycle = case.cycle
-    subjects = list(case.subjects.select_related("person").order_by("order", "id"))
-    indicators = list(
-        Indicator.objects.filter(dimension__framework_id=cycle.framework_id)
-        .select_related("dimension")
-        .order_by("dimension__order", "order", "id")
-    )
+    if structure is not None:
+        cycle, sections, indicators = structure.cycle, structure.sections, structure.indicators
+    else:
+        case = holder.case
+        cycle = case.cycle
+        subjects = list(case.subjects.select_related("person").order_by("order", "id"))
+        sections = [Section(s, _group_for(s, assignment=assignment, code=code)) for s in subjects]
+        indicators = list(
+            Indicator.objects.filter(dimension__framework_id=cycle.framework_id)
+            .select_related("dimension")
+            .order_by("dimension__order", "order", "id")
+        )
     draft = BallotDraft.objects.filter(**({"assignment": assignment} if assignment else {"code": code})).first()
     return Sheet(
         cycle=cycle,
-        sections=[Section(s, _group_for(s, assignment=assignment, code=code)) for s in subjects],
+        sections=sections,
         indicators=indicators,
         data=draft.data if draft else {"sections": {}},
         submitted=_is_spent(assignment, code),
@@ -184,14 +193,20 @@ def _lock_holder(holder: Assignment | BallotCode) -> Assignment | BallotCode:
 
 
 @transaction.atomic
-def draft_save(*, changes: dict, assignment: Assignment | None = None, code: BallotCode | None = None) -> dict:
-    """Merge a change into the draft and save it. Returns the whole draft."""
+def draft_save(
+    *,
+    changes: dict,
+    assignment: Assignment | None = None,
+    code: BallotCode | None = None,
+    structure: Sheet | None = None,
+) -> dict:
+    """Merge a change into the draft and save it. Returns the whole draft. `structure`: see `sheet_for`."""
     holder = _lock_holder(_holder(assignment, code))
     assignment, code = (holder, None) if isinstance(holder, Assignment) else (None, holder)
     if _is_spent(assignment, code):
         raise BallotClosed(_("This ballot has already been submitted."))
     _check_window(holder.case.cycle)
-    sheet = sheet_for(assignment=assignment, code=code)
+    sheet = sheet_for(assignment=assignment, code=code, structure=structure)
     merged = _merge(sheet, changes)
     BallotDraft.objects.update_or_create(
         **({"assignment": assignment} if assignment else {"code": code}), defaults={"data": merged}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
+from . import plan_selectors, selectors, services
 from .forms import AddTeamsForm, CodesAddForm, CycleForm, CycleSettingsForm, FeedbackTalkForm
 from .models import Case, CaseResult, CaseSubject, Cycle
 from .rules import allowed
@@ -287,6 +287,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     subjects = list(case.subjects.select_related("person").order_by("order"))
     released = case.cycle.status in selectors.RELEASED
     talks = selectors.feedback_for_case(case=case) if released else {}
+    plans = plan_selectors.plans_by_subject(case=case) if released else {}
     return render(
         request,
         "assessments/hr/case.html",
@@ -298,7 +299,11 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
             "codes": selectors.code_counts_for_case(case=case),
             "team_result": selectors.case_result_for(viewer=request.user, case=case),
             "timeline": selectors.timeline_for_case(case=case),
-            "feedback_rows": [{"subject": s, "talk": talks.get(s.pk)} for s in subjects if s.person_id and released],
+            "feedback_rows": [
+                {"subject": s, "talk": talks.get(s.pk), "plan": plans.get(s.pk)}
+                for s in subjects
+                if s.person_id and released
+            ],
             "feedback_open": case.status in OPEN_CASE,
         },
     )

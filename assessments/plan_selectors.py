@@ -191,6 +191,11 @@ def plans_for_cycle(
     return plans
 
 
+def plans_by_subject(*, case: Case) -> dict[int, ImprovementPlan]:
+    """The case's plans by subject id, for HR's case page."""
+    return {p.subject_id: p for p in ImprovementPlan.objects.filter(subject__case=case)}
+
+
 def subjects_without_plan(*, case: Case) -> QuerySet[CaseSubject]:
     return case.subjects.filter(kind=CaseSubject.Kind.MEMBER, improvement_plan__isnull=True).select_related("person")
 

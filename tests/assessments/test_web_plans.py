@@ -313,3 +313,13 @@ def test_hr_closes_a_case_on_its_page_once_every_plan_is_verified(client):
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
     assert case.events.get(action="closed").reason == "整改全部完成"
+
+
+def test_hr_sees_each_members_plan_on_the_case_page(client):
+    _, case, (a, *_) = case_with_weak_leader()
+    hr = hr_user()
+    plan = plan_to("submitted", case, a, hr)
+    client.force_login(hr)
+    page = client.get(reverse("assessments:hr_case", args=[case.pk])).content.decode()
+    assert reverse("assessments:hr_plan", args=[plan.pk]) in page
+    assert "Submitted" in page and page.count("No improvement plan yet.") == 3

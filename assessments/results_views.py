@@ -17,7 +17,7 @@ from .forms import FeedbackResponseForm, FeedbackTalkForm
 from .models import Case, CaseSubject, FeedbackTalk
 from .rules import allowed
 from .selectors import LeaderResultPage
-from .services.feedback import OPEN_CASE
+from .services.feedback import DECIDED, OPEN_CASE
 
 
 def _radar(page: LeaderResultPage) -> str | None:
@@ -39,6 +39,8 @@ def _radar(page: LeaderResultPage) -> str | None:
 def _feedback_form(subject: CaseSubject, talk) -> FeedbackResponseForm | None:
     if subject.case.status not in OPEN_CASE:
         return None
+    if talk and talk.appeal_status in DECIDED:
+        return None  # the appeal is decided or under review: the response stands as recorded
     initial = {"response": talk.response, "text": talk.response_text} if talk and talk.response else None
     return FeedbackResponseForm(initial=initial, auto_id=f"fb{subject.pk}_%s")
 

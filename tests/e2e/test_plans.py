@@ -109,3 +109,39 @@ def test_a_plan_goes_from_suggestion_to_verified(phone: Page, page: Page, url):
     capture(page, "case-file")
     found += audit(page, "case file")
     assert not found, "serious or critical WCAG 2.1 AA violations:\n" + "\n".join(found)
+
+
+def test_an_appeal_is_sent_for_review_and_the_leader_sees_it(phone: Page, page: Page, url):
+    """The leader appeals on a phone; HR sends the result for review with a reason on the case page; the
+    leader's page then marks the result as under review and shows HR's reason. No score changes."""
+    from assessments.models import SubjectResult
+
+    _, case, (leader, *_) = case_with_weak_leader()
+    hr = UserFactory()
+    hr.user_permissions.add(Permission.objects.get(codename="manage_cycles"))
+    total = SubjectResult.objects.get(subject__person=leader, subject__case=case).total
+
+    log_in(phone, url, user_for(leader))
+    phone.get_by_role("link", name="My results").click()
+    phone.get_by_label("I appeal against it").check()
+    phone.get_by_label("In your own words").fill("专业能力一项的评分与实际工作不符。")
+    phone.get_by_role("button", name="Save my response").click()
+    expect(phone.get_by_text("Your response is recorded.")).to_be_visible()
+
+    log_in(page, url, hr)
+    page.goto(url(f"/hr/cases/{case.pk}/"))
+    talk = page.locator(f"#talk-{case.subjects.get(person=leader).pk}")
+    talk.get_by_label("Send the result for review").check()
+    talk.get_by_label("Reason (the leader reads it)").fill("调取原始测评表复核")
+    talk.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("result is sent for review")).to_be_visible()
+    found = audit(page, "hr case with appeal")
+
+    phone.reload()
+    expect(phone.get_by_text("Under review: following your appeal, this result is being reviewed.")).to_be_visible()
+    expect(phone.get_by_text("调取原始测评表复核")).to_be_visible()
+    expect(phone.get_by_text("Change my response")).to_have_count(0)  # it stands while under review
+    capture(phone, "appeal-under-review")
+    found += audit(phone, "results under review")
+    assert SubjectResult.objects.get(subject__person=leader, subject__case=case).total == total
+    assert found == [], found

@@ -1,22 +1,12 @@
 """Filters of the assessments API, every field named explicitly."""
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-from integrations.api.filters import StrictFilterSet, UpdatedSinceFilterSet
+from integrations.api.filters import IntegerFilter, StrictFilterSet, UpdatedSinceFilterSet
 
 from .. import selectors
 from ..models import Case, CaseSubject, Cycle, Framework, Grade, SubjectResult
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IntegerFilter(django_filters.NumberFilter):
-    """An id or a year: "1.5" or "abc" is a 400 with the field named, not a lookup on a decimal."""
-
-    field_class = forms.IntegerField
 
 
 class FrameworkFilterSet(StrictFilterSet):

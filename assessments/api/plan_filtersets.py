@@ -6,11 +6,10 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from integrations.api.filters import UpdatedSinceFilterSet, UtcDateTimeFilter
+from integrations.api.filters import IntegerFilter, UpdatedSinceFilterSet, UtcDateTimeFilter
 
 from ..models import Action, CaseSubject, ImprovementPlan
 from ..plan_selectors import UNDER_WAY
-from .filtersets import IntegerFilter
 
 
 class PlanFilterSet(UpdatedSinceFilterSet):

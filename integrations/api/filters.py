@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
@@ -18,6 +20,13 @@ NOT_BOOLEAN = _("Send true or false.")
 # What the schema's `boolean` means in a query string. django-filter's NullBooleanField reads anything else
 # ("null", "yes please") as "no filter", so a typo would silently return every row.
 BOOLEAN_WORDS = {"true", "false", "True", "False", "1", "0"}
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """An id or a year: "1.5" or "abc" is a 400 with the field named, not a lookup on a decimal."""
+
+    field_class = forms.IntegerField
 
 
 class PageSizeFilter(django_filters.Filter):

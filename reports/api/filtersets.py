@@ -1,11 +1,14 @@
 import django_filters
 
-from integrations.api.filters import UpdatedSinceFilterSet
+from integrations.api.filters import IntegerFilter, UpdatedSinceFilterSet
 
 from ..models import ReportJob
 
 
 class ReportJobFilterSet(UpdatedSinceFilterSet):
+    # Plain ids, as on every other list: an id of nothing lists nothing (and "\x00" is a 400 the schema names).
+    cycle = IntegerFilter(field_name="cycle_id")
+    case = IntegerFilter(field_name="case_id")
     kind = django_filters.ChoiceFilter(choices=ReportJob.Kind.choices)
     status = django_filters.ChoiceFilter(choices=ReportJob.Status.choices)
     # `parent` lists a bulk run's reports; without it, children are listed with everything else.

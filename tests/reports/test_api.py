@@ -119,3 +119,16 @@ def test_the_list_costs_the_same_queries_for_5_and_50_jobs(released):
             assert len(client.get(URL, {"page_size": 100}).json()["results"]) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_list_filters_by_cycle_and_case_ids_and_names_a_bad_one(released):
+    cycle, case, _people = released
+    client = api_client(Scope.REPORTS_READ)
+    client.post(URL, {"kind": "team", "case": case.pk}, format="json")
+    assert len(client.get(URL, {"cycle": cycle.pk}).json()["results"]) == 1
+    assert len(client.get(URL, {"case": case.pk}).json()["results"]) == 1
+    assert client.get(URL, {"cycle": cycle.pk + 1000}).json()["results"] == []
+    for bad in ({"cycle": "\x00"}, {"case": "1.5"}, {"cycle": "abc"}):
+        response = client.get(URL, bad)
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["attr"] == next(iter(bad))

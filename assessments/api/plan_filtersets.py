@@ -1,7 +1,5 @@
 """Filters of the plans API, every field named explicitly."""
 
-import datetime as dt
-
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -27,8 +25,11 @@ class PlanFilterSet(UpdatedSinceFilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", help_text="Plans under way with an action past its due day (or none such)."
     )
+    # The plan services touch a plan's updated_at whenever one of its actions changes (progress, edits, the
+    # overdue check), so the shared filter on updated_at finds those too, and the cursor pages in that order.
     updated_since = UtcDateTimeFilter(
-        method="filter_updated_since",
+        field_name="updated_at",
+        lookup_expr="gte",
         help_text="Plans that changed at or after this moment, their actions' progress included.",
     )
 
@@ -43,12 +44,3 @@ class PlanFilterSet(UpdatedSinceFilterSet):
         )
         overdue = Q(Exists(late), status__in=UNDER_WAY)
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
-
-    def filter_updated_since(
-        self, queryset: QuerySet[ImprovementPlan], name: str, value: dt.datetime
-    ) -> QuerySet[ImprovementPlan]:
-        # A plan shows its actions: a progress update or the daily overdue check changes the plan as a client
-        # sees it, though only the action's row (and its updated_at) changes.
-        since = value.astimezone(dt.UTC)
-        changed = Action.objects.filter(plan=OuterRef("pk"), updated_at__gte=since)
-        return queryset.filter(Q(updated_at__gte=since) | Exists(changed))

@@ -37,14 +37,6 @@ ON_CREATE = {
 KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
-def event_label(event: TimelineEvent) -> str:
-    return event.action_label
-
-
-def status_label(status: str) -> str:
-    return TimelineEvent._status_label(status)
-
-
 @dataclass
 class Change:
     field: str
@@ -179,13 +171,13 @@ def case_history(*, case: Case) -> list[HistoryEntry]:
 def _event_entry(event: TimelineEvent) -> HistoryEntry:
     changes = []
     if event.from_status or event.to_status:
-        changes.append(Change(str(_("status")), status_label(event.from_status), status_label(event.to_status)))
+        changes.append(Change(str(_("status")), event.from_label, event.to_label))
     if event.reason:
         changes.append(Change(str(_("reason")), "", event.reason))
     return HistoryEntry(
         when=event.created_at,
         who=event.actor,
-        what=event_label(event),
+        what=event.action_label,
         # The cycle's own events sit beside the case's (a release moves both): say whose it is.
         kind=str(_("event")) if event.case_id else str(_("cycle event")),
         changes=changes,
@@ -223,8 +215,6 @@ __all__ = [
     "HistoryEntry",
     "case_history",
     "case_record",
-    "event_label",
     "plan_history",
     "plans_for_case_file",
-    "status_label",
 ]

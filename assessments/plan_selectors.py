@@ -24,7 +24,7 @@ from .models import (
     ProgressUpdate,
     SubjectResult,
 )
-from .selectors import RELEASED, VisibleResult, is_hr, subject_result_in_detail
+from .selectors import RELEASED, VisibleResult, indicator_scores, is_hr, subject_result_indicators
 
 P = ImprovementPlan.Status
 UNDER_WAY = (P.APPROVED, P.IN_PROGRESS)
@@ -196,10 +196,6 @@ def plans_by_subject(*, case: Case) -> dict[int, ImprovementPlan]:
     return {p.subject_id: p for p in ImprovementPlan.objects.filter(subject__case=case)}
 
 
-def subjects_without_plan(*, case: Case) -> QuerySet[CaseSubject]:
-    return case.subjects.filter(kind=CaseSubject.Kind.MEMBER, improvement_plan__isnull=True).select_related("person")
-
-
 def plan_status_counts(*, cycle: Cycle) -> dict[str, int]:
     """How many of the cycle's plans are in each status (every status, zeros included), in one query."""
     counts = dict(
@@ -212,7 +208,7 @@ def plan_status_counts(*, cycle: Cycle) -> dict[str, int]:
 
 
 def members_without_plan(*, cycle: Cycle, org_unit_id: int | None = None) -> QuerySet[CaseSubject]:
-    """`subjects_without_plan` for a whole cycle, in one query: HR's list of who has not started."""
+    """Members of the cycle's teams with no plan yet, in one query: HR's list of who has not started."""
     subjects = CaseSubject.objects.filter(
         case__cycle=cycle, kind=CaseSubject.Kind.MEMBER, improvement_plan__isnull=True
     ).select_related("person", "case__team__org_unit")
@@ -232,18 +228,6 @@ def org_units_of_cycle(*, cycle: Cycle) -> list[tuple[int, str]]:
 
 
 # --- Suggestions ---------------------------------------------------------------------------------------
-
-
-def indicator_scores(visible: VisibleResult) -> dict[int, float]:
-    """Each indicator's score (0–100) over the weighted groups that may be shown, with the weights the total
-    used. Empty when the groups are suppressed: a per-indicator figure would then be a small group's mean."""
-    weights = {g: float(w) for g, w in visible.weights_used.items() if g in visible.groups}
-    scores = {}
-    for indicator_id, by_group in visible.indicators.items():
-        pairs = [(by_group[g], w) for g, w in weights.items() if by_group.get(g) is not None]
-        if pairs and sum(w for _, w in pairs):
-            scores[indicator_id] = sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
-    return scores
 
 
 def weakest(scores: dict, reference: dict, threshold: float) -> list:
@@ -280,7 +264,7 @@ def _team_indicator_averages(case: Case) -> dict[int, float]:
     )
     sums: dict[int, list[float]] = {}
     for result in results:
-        for indicator_id, score in indicator_scores(subject_result_in_detail(result=result)).items():
+        for indicator_id, score in indicator_scores(subject_result_indicators(result=result)).items():
             sums.setdefault(indicator_id, []).append(score)
     return {i: sum(v) / len(v) for i, v in sums.items()}
 
@@ -300,7 +284,7 @@ def plan_suggestions(*, subject: CaseSubject) -> list[Suggestion]:
     cycle = subject.case.cycle
     dimensions = list(cycle.framework.dimensions.prefetch_related("indicators").order_by("order", "id"))
     result = SubjectResult.objects.filter(subject=subject).select_related("cycle", "subject").first()
-    visible = subject_result_in_detail(result=result) if result else None
+    visible = subject_result_indicators(result=result) if result else None
     threshold = float(cycle.band_excellent)
     suggestions: list[Suggestion] = []
     scores = indicator_scores(visible) if visible else {}
@@ -362,7 +346,7 @@ def previous_plan_for(*, subject: CaseSubject, now: VisibleResult | None) -> Pre
         return None
     actions = list(plan.actions.all())
     before_result = SubjectResult.objects.filter(subject=plan.subject).select_related("cycle", "subject").first()
-    before = subject_result_in_detail(result=before_result) if before_result else None
+    before = subject_result_indicators(result=before_result) if before_result else None
     before_scores = indicator_scores(before) if before else {}
     now_scores = indicator_scores(now) if now else {}
     # This cycle may use a newer framework version: match indicators by their codes.

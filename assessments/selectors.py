@@ -119,9 +119,13 @@ def _comment_order(subject_id: int, comments: list[str]) -> list[str]:
     return shuffled
 
 
-def _suppress(result: SubjectResult, k: int, scale_max: int, *, detail: bool = True) -> VisibleResult:
+def _suppress(
+    result: SubjectResult, k: int, scale_max: int, *, detail: bool = True, comments: bool | None = None
+) -> VisibleResult:
     """`detail=False` leaves out the comments (a query per subject) and the per-indicator means (the widest
-    JSON column): what the API and the exports show, read for thousands of subjects at once."""
+    JSON column): what the API and the exports show, read for thousands of subjects at once. `comments=False`
+    keeps the per-indicator means but spares the comments' query."""
+    with_comments = detail if comments is None else comments
     groups = result.groups
     weighted = {g: groups[g] for g in WEIGHTED_GROUPS if g in groups and groups[g]["n"] > 0}
     raters = sum(g["n"] for g in weighted.values())
@@ -139,7 +143,7 @@ def _suppress(result: SubjectResult, k: int, scale_max: int, *, detail: bool = T
                 for indicator_id, (_, _, trimmed) in by_indicator.items():
                     indicators.setdefault(int(indicator_id), {})[group] = round(trimmed / scale_max * 100, 2)
     comments = []
-    if detail and not suppressed_all:
+    if with_comments and not suppressed_all:
         visible_groups = [g for g, v in weighted.items() if v["n"] >= k]
         comments = list(
             SectionResponse.objects.filter(subject_id=result.subject_id, counted=True, rater_group__in=visible_groups)
@@ -434,6 +438,24 @@ def subject_result_in_detail(*, result: SubjectResult) -> VisibleResult:
     """A result with its comments and per-indicator means, suppressed as on every page: for the member report,
     which is made for no viewer in particular (who may download it is the reports app's rules' to say)."""
     return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max)
+
+
+def subject_result_indicators(*, result: SubjectResult) -> VisibleResult:
+    """`subject_result_in_detail` without the comments: for figures per indicator only (plan suggestions, last
+    cycle's plan), which would otherwise read every subject's comments for nothing."""
+    return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max, comments=False)
+
+
+def indicator_scores(visible: VisibleResult) -> dict[int, float]:
+    """Each indicator's score (0–100) over the weighted groups that may be shown, with the weights the total
+    used. Empty when the groups are suppressed: a per-indicator figure would then be a small group's mean."""
+    weights = {g: float(w) for g, w in visible.weights_used.items() if g in visible.groups}
+    scores = {}
+    for indicator_id, by_group in visible.indicators.items():
+        pairs = [(by_group[g], w) for g, w in weights.items() if by_group.get(g) is not None]
+        if pairs and sum(w for _, w in pairs):
+            scores[indicator_id] = sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
+    return scores
 
 
 def visible_results_for_cycle(*, viewer, cycle: Cycle, chunk_size: int = 1000) -> Iterator[VisibleResult]:

@@ -16,6 +16,7 @@ from assessments.plan_selectors import previous_plan_for
 from assessments.selectors import (
     RELEASED,
     VisibleResult,
+    indicator_scores,
     subject_result_in_detail,
     subject_result_visible,
     turnout_for_case,
@@ -107,7 +108,7 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
     cycle_dims = result.cycle_dims or {}
     groups = [g for g in DISPLAY_GROUPS if g in visible.groups]
     self_group = visible.groups.get(RaterGroup.SELF)
-    indicator_scores = _indicator_scores(visible, dimensions)
+    scores = indicator_scores(visible)
 
     rows = []
     for d in dimensions:
@@ -123,7 +124,7 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
                 "indicators": [
                     {
                         "name": i.name,
-                        "score": _num(indicator_scores.get(i.pk)),
+                        "score": _num(scores.get(i.pk)),
                         "by_group": [_num(visible.indicators.get(i.pk, {}).get(g)) for g in groups],
                     }
                     for i in d.indicators.all()
@@ -131,9 +132,9 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
             }
         )
     scored = [
-        (indicator_scores[i.pk], position, i, d.name)
+        (scores[i.pk], position, i, d.name)
         for position, (d, i) in enumerate((d, i) for d in dimensions for i in d.indicators.all())
-        if i.pk in indicator_scores
+        if i.pk in scores
     ]
     # Ties keep the framework's order, so the same figures always name the same indicators.
     scored.sort(key=lambda s: (-round(s[0], 2), s[1]))
@@ -389,20 +390,6 @@ def _mean(values: Iterable[Decimal | None]) -> float | None:
 def _clip(comment: str) -> str:
     comment = comment.strip()
     return comment if len(comment) <= MAX_COMMENT_CHARS else comment[: MAX_COMMENT_CHARS - 1] + "…"
-
-
-def _indicator_scores(visible: VisibleResult, dimensions: list) -> dict[int, float]:
-    """Each indicator's score over the weighted groups that may be shown, with the weights the total used.
-    Empty when the groups are suppressed: a per-indicator figure would then be a small group's mean."""
-    weights = {g: float(w) for g, w in visible.weights_used.items() if g in visible.groups}
-    scores = {}
-    for d in dimensions:
-        for i in d.indicators.all():
-            by_group = visible.indicators.get(i.pk, {})
-            pairs = [(by_group[g], w) for g, w in weights.items() if by_group.get(g) is not None]
-            if pairs and sum(w for _, w in pairs):
-                scores[i.pk] = sum(v * w for v, w in pairs) / sum(w for _, w in pairs)
-    return scores
 
 
 def _votes(visible: VisibleResult) -> dict | None:

@@ -16,14 +16,12 @@ from .models import (
     Action,
     ActionTemplate,
     Case,
-    CaseResult,
     Cycle,
     Dimension,
     FeedbackTalk,
     Framework,
     ImprovementPlan,
     Indicator,
-    SubjectResult,
     TimelineEvent,
 )
 
@@ -219,31 +217,9 @@ class TimelineEventAdmin(ReadOnlyAdmin):
     list_select_related = ("cycle", "case__team", "actor")
 
 
-@admin.register(SubjectResult)
-class SubjectResultAdmin(ReadOnlyAdmin):
-    """Totals and grades only: per-group figures are read through the k-suppressing selector elsewhere."""
-
-    list_display = (
-        "subject",
-        "case",
-        "total",
-        "grade",
-        "rank_in_team",
-        "rank_in_cycle",
-        "flag_removal_review",
-        "flag_warning_talk",
-    )
-    list_filter = ("cycle", "grade", "flag_removal_review", "flag_warning_talk")
-    search_fields = ("subject__person__name", "subject__person__employee_number")
-    fields = list_display
-    list_select_related = ("subject__person", "case__team", "case__cycle")
-
-
-@admin.register(CaseResult)
-class CaseResultAdmin(ReadOnlyAdmin):
-    list_display = ("case", "issued", "submitted", "void", "turnout", "quorum_met", "member_average")
-    list_filter = ("case__cycle", "quorum_met")
-    list_select_related = ("case__team", "case__cycle")
+# No admin pages for results (SubjectResult, CaseResult, CycleResult): a model admin lists stored rows, and the
+# stored figures are what the k-suppressing selectors hide. HR reads results on the cycle desk and the case pages,
+# and over the API, each through the selectors (visibility.py).
 
 
 @admin.register(ActionTemplate)

@@ -19,6 +19,9 @@ def radar_svg(
     """A radar (spider) chart from `floor` (the centre) to 100 (the rim), with a ring every 10 points.
     Assessment scores sit between 60 and 95: from zero, every shape would crowd the rim.
     `chart_id` keeps the title's id unique when a page holds several charts."""
+    # A series with no figure (an average withheld so as not to give a colleague away) is left out, not drawn
+    # as a point at the centre that would read as the lowest score.
+    series = [s for s in series if any(v is not None for v in s.values)]
     centre, radius = size / 2, size / 2 - 40
     n = len(axes)
     # Axis labels run sideways past the square ("Professional ability"): widen the canvas to hold them.

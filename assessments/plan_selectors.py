@@ -14,7 +14,6 @@ from .models import (
     Action,
     ActionTemplate,
     Case,
-    CaseResult,
     CaseSubject,
     Cycle,
     Dimension,
@@ -24,7 +23,14 @@ from .models import (
     ProgressUpdate,
     SubjectResult,
 )
-from .selectors import RELEASED, VisibleResult, indicator_scores, is_hr, subject_result_indicators
+from .selectors import (
+    RELEASED,
+    VisibleResult,
+    indicator_scores,
+    is_hr,
+    peer_averages_for,
+    subject_result_indicators,
+)
 
 P = ImprovementPlan.Status
 UNDER_WAY = (P.APPROVED, P.IN_PROGRESS)
@@ -258,13 +264,25 @@ class Suggestion:
         return self.indicator.name if self.indicator else self.dimension.name
 
 
-def _team_indicator_averages(case: Case) -> dict[int, float]:
+def _team_indicator_averages(case: Case, *, team_average_shown: bool) -> dict[int, float]:
+    """The team's per-indicator averages over its published members, under the rule of the team's average by
+    dimension beside them (`peer_averages_for`): none when that one is not shown, and none when a published
+    member's indicators are hidden (their groups too small), since the two averages would then cover different
+    members and their difference would give that member's figures."""
+    if not team_average_shown:
+        return {}
     results = SubjectResult.objects.filter(case=case, subject__kind=CaseSubject.Kind.MEMBER).select_related(
         "cycle", "subject"
     )
     sums: dict[int, list[float]] = {}
     for result in results:
-        for indicator_id, score in indicator_scores(subject_result_indicators(result=result)).items():
+        visible = subject_result_indicators(result=result)
+        if visible.suppressed_all:
+            continue
+        scores = indicator_scores(visible)
+        if not scores:
+            return {}
+        for indicator_id, score in scores.items():
             sums.setdefault(indicator_id, []).append(score)
     return {i: sum(v) / len(v) for i, v in sums.items()}
 
@@ -288,15 +306,15 @@ def plan_suggestions(*, subject: CaseSubject) -> list[Suggestion]:
     threshold = float(cycle.band_excellent)
     suggestions: list[Suggestion] = []
     scores = indicator_scores(visible) if visible else {}
+    averages = peer_averages_for(subject=subject, cycle=cycle) if visible and not visible.suppressed_all else None
     if scores:
-        team = _team_indicator_averages(subject.case)
+        team = _team_indicator_averages(subject.case, team_average_shown=bool(averages and averages.team))
         indicators = {i.pk: (d, i) for d in dimensions for i in d.indicators.all()}
         for indicator_id in weakest({k: v for k, v in scores.items() if k in indicators}, team, threshold):
             dimension, indicator = indicators[indicator_id]
             suggestions.append(Suggestion(dimension, indicator, scores[indicator_id], team.get(indicator_id), []))
     elif visible and not visible.suppressed_all and visible.dimensions:
-        case_result = CaseResult.objects.filter(case=subject.case).first()
-        team = {k: float(v) for k, v in (case_result.dimensions if case_result else {}).items() if v is not None}
+        team = {k: float(v) for k, v in averages.team.items() if v is not None}
         by_code = {d.code: d for d in dimensions}
         dims = {c: float(v) for c, v in visible.dimensions.items() if c in by_code and v is not None}
         for code in weakest(dims, team, threshold):

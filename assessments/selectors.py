@@ -3,9 +3,9 @@
 
 import hashlib
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from people.selectors import person_for_user
 
+from . import visibility
 from .models import (
     Assignment,
     Ballot,
@@ -120,22 +121,27 @@ def _comment_order(subject_id: int, comments: list[str]) -> list[str]:
 
 
 def _suppress(
-    result: SubjectResult, k: int, scale_max: int, *, detail: bool = True, comments: bool | None = None
+    result: SubjectResult,
+    k: int,
+    scale_max: int,
+    *,
+    sees_self: bool,
+    detail: bool = True,
+    comments: bool | None = None,
 ) -> VisibleResult:
-    """`detail=False` leaves out the comments (a query per subject) and the per-indicator means (the widest
-    JSON column): what the API and the exports show, read for thousands of subjects at once. `comments=False`
-    keeps the per-indicator means but spares the comments' query."""
+    """The rules of visibility.py applied to one result. `sees_self`: the viewer is the subject or HR, who alone
+    see a member's self-evaluation. `detail=False` leaves out the comments (a query per subject) and the
+    per-indicator means (the widest JSON column): what the API and the exports show, read for thousands of
+    subjects at once. `comments=False` keeps the per-indicator means but spares the comments' query."""
     with_comments = detail if comments is None else comments
     groups = result.groups
     weighted = {g: groups[g] for g in WEIGHTED_GROUPS if g in groups and groups[g]["n"] > 0}
-    raters = sum(g["n"] for g in weighted.values())
-    # Below k raters in all, even the total would be a small group's mean: show nothing.
-    suppressed_all = raters < k
-    # One small group next to visible others and the total could be backed out: then show no group at all.
-    suppressed_groups = suppressed_all or any(g["n"] < k for g in weighted.values())
+    suppressed_all = not visibility.figures_published(groups, k)
+    suppressed_groups = not visibility.groups_apart_shown(groups, k)
     shown = {} if suppressed_groups else dict(weighted)
-    if RaterGroup.SELF in groups and groups[RaterGroup.SELF]["n"] > 0:
-        shown[RaterGroup.SELF] = groups[RaterGroup.SELF]  # a self-evaluation is the subject's own
+    is_team = result.subject.kind == CaseSubject.Kind.TEAM
+    if visibility.self_group_shown(groups, k, is_team=is_team, viewer_is_subject_or_hr=sees_self):
+        shown[RaterGroup.SELF] = groups[RaterGroup.SELF]
     indicators: dict[int, dict[str, float]] = {}
     if detail:
         for group, by_indicator in result.cells.items():
@@ -175,6 +181,20 @@ def _suppress(
     )
 
 
+def self_seer(*, viewer) -> Callable[[CaseSubject], bool]:
+    """Whether this viewer sees a subject's self-evaluation (the subject themselves, and HR), as a test looked up
+    once for a list of subjects."""
+    if is_hr(viewer):
+        return lambda subject: True
+    person = person_for_user(user=viewer)
+    person_id = person.pk if person is not None else None
+    return lambda subject: person_id is not None and subject.person_id == person_id
+
+
+def sees_self_of(*, viewer, subject: CaseSubject) -> bool:
+    return self_seer(viewer=viewer)(subject)
+
+
 def subject_result_for(*, viewer, subject: CaseSubject) -> VisibleResult | None:
     """The subject's result as this viewer may see it; None if they may not (callers answer 404)."""
     if not can_view_subject_result(viewer=viewer, subject=subject):
@@ -185,7 +205,9 @@ def subject_result_for(*, viewer, subject: CaseSubject) -> VisibleResult | None:
     if result is None:
         return None
     cycle = subject.case.cycle
-    return _suppress(result, cycle.min_group_size, cycle.scale_max)
+    return _suppress(
+        result, cycle.min_group_size, cycle.scale_max, sees_self=sees_self_of(viewer=viewer, subject=subject)
+    )
 
 
 @dataclass
@@ -197,10 +219,18 @@ class TeamResult:
 
     @property
     def member_average(self) -> Decimal | None:
-        """The average of the totals shown. The stored aggregate counts hidden members too: beside the totals
-        that are shown, it would give a hidden member's total away."""
+        """The average of the totals shown: what the stored aggregate holds (hidden members enter no average),
+        recomputed from the rows this viewer receives so that the two can never disagree."""
         shown = [m.total for m in self.members if m.total is not None]
-        return (sum(shown) / len(shown)).quantize(Decimal("0.01")) if shown else None
+        return (sum(shown) / len(shown)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if shown else None
+
+
+def case_aggregates_for_cycle(*, viewer, cycle: Cycle) -> dict[int, CaseResult]:
+    """Each team's aggregates (turnout, the members' average over published members) by case id, for HR's
+    cycle desk; nothing for anyone else."""
+    if not is_hr(viewer):
+        return {}
+    return {r.case_id: r for r in CaseResult.objects.filter(case__cycle=cycle)}
 
 
 def case_result_for(*, viewer, case: Case) -> TeamResult | None:
@@ -212,10 +242,11 @@ def case_result_for(*, viewer, case: Case) -> TeamResult | None:
     if aggregate is None:
         return None
     k, scale = case.cycle.min_group_size, case.cycle.scale_max
+    sees_self = self_seer(viewer=viewer)
     results = SubjectResult.objects.filter(case=case).select_related("subject__person").order_by("subject__order")
     members, team = [], None
     for r in results:
-        visible = _suppress(r, k, scale)
+        visible = _suppress(r, k, scale, sees_self=sees_self(r.subject))
         if r.subject.kind == CaseSubject.Kind.TEAM:
             team = visible
         else:
@@ -348,21 +379,62 @@ class LeaderResultPage:
         ]
 
 
+@dataclass(frozen=True)
+class PeerAverages:
+    """The team's and the cycle's averages by dimension beside a leader's own figures, each empty when it would
+    give a colleague's figures away (visibility.py). `ranked`: how many the leader's team rank is out of."""
+
+    team: dict[str, float | None]
+    cycle: dict[str, float | None]
+    ranked: int
+
+
+def peer_averages_for(*, subject: CaseSubject, cycle: Cycle) -> PeerAverages:
+    """What the leader of `subject` may see of the averages around them: the team's over its published members,
+    if enough of them are others (or the leader is the principal, who sees each of them); the cycle's, if
+    enough published members are outside the leader's teams of that cycle, or none are and the team's is
+    shown (the two are then one figure). Two queries."""
+    k = cycle.min_group_size
+    cycle_result = CycleResult.objects.filter(cycle_id=cycle.pk).values_list("subjects", "dimensions").first()
+    # The leader's places in this cycle (a person may sit in two teams): each team average they are shown
+    # takes its members out of the cycle's.
+    places = list(
+        CaseSubject.objects.filter(person_id=subject.person_id, kind=CaseSubject.Kind.MEMBER, case__cycle_id=cycle.pk)
+        .values_list("case_id", "is_principal", "result__groups", "case__result__subjects", "case__result__dimensions")
+        .order_by()
+    )
+    if cycle_result is None or not places:
+        return PeerAverages({}, {}, 0)
+    inner, every_team_shown, team, ranked = 0, True, {}, 0
+    for case_id, is_principal, groups, published, dimensions in places:
+        own = int(bool(groups) and visibility.figures_published(groups, k))
+        shown = is_principal or visibility.peer_average_shown(published=published or 0, own_published=own, k=k)
+        inner += published or 0
+        every_team_shown &= shown
+        if case_id == subject.case_id:
+            team, ranked = (dimensions or {}) if shown else {}, published or 0
+    cycle_published, cycle_dimensions = cycle_result
+    outside = cycle_published - inner
+    cycle_shown = cycle_published > 0 and (
+        outside >= visibility.cohort_minimum(k) or (outside == 0 and every_team_shown)
+    )
+    return PeerAverages(team=team, cycle=cycle_dimensions if cycle_shown else {}, ranked=ranked)
+
+
 def leader_results_for(*, user) -> list[LeaderResultPage]:
     pages = []
     for subject in released_subjects_for(user=user):
         visible = subject_result_for(viewer=user, subject=subject)
         if visible is None:
             continue
-        case_result = CaseResult.objects.filter(case_id=subject.case_id).first()
-        cycle_result = CycleResult.objects.filter(cycle_id=subject.case.cycle_id).first()
+        averages = peer_averages_for(subject=subject, cycle=subject.case.cycle)
         pages.append(
             LeaderResultPage(
                 subject=subject,
                 result=visible,
-                team_dimensions=case_result.dimensions if case_result else {},
-                cycle_dimensions=cycle_result.dimensions if cycle_result else {},
-                team_size=subject.case.subjects.filter(kind=CaseSubject.Kind.MEMBER).count(),
+                team_dimensions=averages.team,
+                cycle_dimensions=averages.cycle,
+                team_size=averages.ranked,
                 dimensions=list(subject.case.cycle.framework.dimensions.prefetch_related("indicators")),
                 groups=[g for g in (*WEIGHTED_GROUPS, RaterGroup.SELF) if g in visible.groups],
             )
@@ -428,22 +500,24 @@ def subject_results_with_figures_shown(results: QuerySet[SubjectResult]) -> Quer
     return results.alias(weighted_raters=raters).filter(weighted_raters__gte=F("cycle__min_group_size"))
 
 
-def subject_result_visible(*, result: SubjectResult) -> VisibleResult:
-    """A result (its cycle loaded with it) as everyone who may open it sees it: suppressed, without comments
-    or per-indicator means. Whether the viewer may open it is `subject_results_visible_to`'s to say."""
-    return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max, detail=False)
+def subject_result_visible(*, result: SubjectResult, sees_self: bool = False) -> VisibleResult:
+    """A result (its cycle loaded with it) suppressed, without comments or per-indicator means. Whether the viewer
+    may open it is `subject_results_visible_to`'s to say; `sees_self` is `self_seer`'s (a member's
+    self-evaluation is left out unless the caller says this viewer may see it)."""
+    return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max, sees_self=sees_self, detail=False)
 
 
 def subject_result_in_detail(*, result: SubjectResult) -> VisibleResult:
-    """A result with its comments and per-indicator means, suppressed as on every page: for the member report,
-    which is made for no viewer in particular (who may download it is the reports app's rules' to say)."""
-    return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max)
+    """A result with its comments and per-indicator means, suppressed as on every page, self-evaluation
+    included: for the member report, which only the leader it is about and HR may download
+    (reports/rules.py)."""
+    return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max, sees_self=True)
 
 
 def subject_result_indicators(*, result: SubjectResult) -> VisibleResult:
-    """`subject_result_in_detail` without the comments: for figures per indicator only (plan suggestions, last
-    cycle's plan), which would otherwise read every subject's comments for nothing."""
-    return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max, comments=False)
+    """The weighted groups' per-indicator means without the comments or the self-evaluation: for figures per
+    indicator (plan suggestions, last cycle's plan), which would otherwise read every subject's comments."""
+    return _suppress(result, result.cycle.min_group_size, result.cycle.scale_max, sees_self=False, comments=False)
 
 
 def indicator_scores(visible: VisibleResult) -> dict[int, float]:
@@ -463,6 +537,7 @@ def visible_results_for_cycle(*, viewer, cycle: Cycle, chunk_size: int = 1000) -
     with its subject, person, case, team and org unit loaded: what an export writes. Read with one server-side
     cursor on PostgreSQL, so memory stays flat however large the cycle."""
     k, scale_max = cycle.min_group_size, cycle.scale_max
+    sees_self = self_seer(viewer=viewer)
     # A case with its team and unit is loaded once and shared by its subjects, not copied into every row:
     # a quarter less time per row (bench/api.py). A cycle has a few thousand cases at most.
     cases = {c.pk: c for c in Case.objects.filter(cycle=cycle).select_related("team__org_unit")}
@@ -475,4 +550,4 @@ def visible_results_for_cycle(*, viewer, cycle: Cycle, chunk_size: int = 1000) -
     )
     for result in results.iterator(chunk_size=chunk_size):
         result.subject.case = cases[result.subject.case_id]
-        yield _suppress(result, k, scale_max, detail=False)
+        yield _suppress(result, k, scale_max, sees_self=sees_self(result.subject), detail=False)

@@ -7,16 +7,16 @@ from collections.abc import Iterable
 from decimal import Decimal
 from statistics import fmean
 
-from django.db.models import Count, JSONField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
-from assessments.models import Case, CaseResult, CaseSubject, Cycle, CycleResult, Dimension, SubjectResult
+from assessments.models import Case, CaseResult, CaseSubject, Cycle, Dimension, SubjectResult
 from assessments.models.choices import WEIGHTED_GROUPS, RaterGroup, Vote
 from assessments.plan_selectors import previous_plan_for
 from assessments.selectors import (
     RELEASED,
     VisibleResult,
     indicator_scores,
+    peer_averages_for,
     subject_result_in_detail,
     subject_result_visible,
     turnout_for_case,
@@ -67,35 +67,15 @@ class ResultMissing(LookupError):
 def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> dict:
     """One leader's report: figures, radar, votes, strengths and weaknesses, comments, last cycle's figures.
 
-    Three queries: the result (with the team's and the cycle's averages and the team's size beside it), its
-    comments, last cycle's result; and two for the framework's dimensions and indicators unless `shared`
-    holds them. `shared` is a dict the reports of one batch pass along (tasks.render_reports), so that the
-    framework is read once per batch: a batch lasts seconds, and a framework used by a cycle is locked."""
+    A few queries: the result, the averages beside it (`peer_averages_for`), its comments, last cycle's
+    result; and two for the framework's dimensions and indicators unless `shared` holds them. `shared` is a
+    dict the reports of one batch pass along (tasks.render_reports), so that the framework is read once per
+    batch: a batch lasts seconds, and a framework used by a cycle is locked."""
     if subject.kind != CaseSubject.Kind.MEMBER:
         raise ValueError("A member report is for a team member, not for the team as a whole.")
     result = (
         SubjectResult.objects.filter(subject_id=subject.pk)
         .select_related("cycle", "case__team__org_unit", "subject__person")
-        .annotate(
-            team_dims=Subquery(
-                CaseResult.objects.filter(case_id=OuterRef("case_id")).order_by("pk").values("dimensions")[:1],
-                output_field=JSONField(),
-            ),
-            cycle_dims=Subquery(
-                CycleResult.objects.filter(cycle_id=OuterRef("cycle_id")).order_by("pk").values("dimensions")[:1],
-                output_field=JSONField(),
-            ),
-            team_size=Coalesce(
-                Subquery(
-                    CaseSubject.objects.filter(case_id=OuterRef("case_id"), kind=CaseSubject.Kind.MEMBER)
-                    .order_by()
-                    .values("case_id")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-        )
         .order_by()  # one row (a subject has one result): the model's ordering would only add joins
         .first()
     )
@@ -104,8 +84,9 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
     cycle, case = result.cycle, result.case
     visible = _visible_in_detail(result)
     dimensions = _framework_dimensions(cycle.framework_id, shared)
-    team_dims = result.team_dims or {}
-    cycle_dims = result.cycle_dims or {}
+    # The averages as the leader may see them beside their own figures (the report is theirs, and HR's).
+    averages = peer_averages_for(subject=result.subject, cycle=cycle)
+    team_dims, cycle_dims = averages.team, averages.cycle
     groups = [g for g in DISPLAY_GROUPS if g in visible.groups]
     self_group = visible.groups.get(RaterGroup.SELF)
     scores = indicator_scores(visible)
@@ -161,7 +142,7 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
         "grade": visible.grade,
         "grade_label": GRADE_LABELS.get(visible.grade, ""),
         "rank_in_team": visible.rank_in_team,
-        "team_size": result.team_size,
+        "team_size": averages.ranked,
         "renormalised": visible.renormalised,
         "groups": [
             {

@@ -142,8 +142,10 @@ def _rows(results: Iterable[VisibleResult], labels: _Labels) -> Iterator[list[li
             score = visible.dimensions.get(code)
             for group, group_label in labels.groups:
                 shown = visible.groups.get(group)
-                # Self is the subject's own and never hidden; the weighted groups are hidden all together.
-                hidden = group != RaterGroup.SELF and visible.suppressed_groups
+                # The weighted groups are hidden all together. A self group is shown only to whom it may be (a
+                # member's to that member and HR, a team's from k ballots): otherwise it is marked not shown,
+                # whether or not there was one, so that the mark says nothing either.
+                hidden = visible.suppressed_groups if group != RaterGroup.SELF else shown is None
                 rows.append(
                     [
                         *head,

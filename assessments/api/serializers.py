@@ -226,10 +226,20 @@ class ResultSerializer(serializers.Serializer):
     ballots_void = serializers.IntegerField()
     version = serializers.IntegerField()
 
+    def _sees_self(self, subject: CaseSubject) -> bool:
+        """A member's self-evaluation goes to that member and HR only: looked up once per request, in the
+        context that a list's rows share."""
+        seer = self.context.get("sees_self")
+        if seer is None:
+            request = self.context.get("request")
+            seer = selectors.self_seer(viewer=request.user) if request else (lambda subject: False)
+            self.context["sees_self"] = seer
+        return seer(subject)
+
     def to_representation(self, instance: SubjectResult) -> dict:
         """Written out by hand: DRF's per-field machinery was half the time of a page of 100 (bench/api.py).
         The fields above are what the schema shows; a test holds the two to the same keys."""
-        visible = selectors.subject_result_visible(result=instance)
+        visible = selectors.subject_result_visible(result=instance, sees_self=self._sees_self(instance.subject))
         subject, team = instance.subject, instance.case.team
         person, unit = subject.person, team.org_unit
         votes = visible.votes

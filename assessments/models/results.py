@@ -65,6 +65,8 @@ class CaseResult(models.Model):
     member_average = models.DecimalField(_("members' average"), max_digits=5, decimal_places=2, null=True)
     dimensions = ResultJSONField(_("members' average by dimension"), default=dict)
     grade_counts = ResultJSONField(_("grades"), default=dict)
+    # The averages and grade counts are over the members whose figures are published, never a hidden one.
+    subjects = models.PositiveIntegerField(_("members in the averages"), default=0)
     version = models.PositiveIntegerField(_("version"))
 
     class Meta:
@@ -80,7 +82,7 @@ class CycleResult(models.Model):
     average = models.DecimalField(_("average"), max_digits=5, decimal_places=2, null=True)
     dimensions = ResultJSONField(_("average by dimension"), default=dict)
     grade_counts = ResultJSONField(_("grades"), default=dict)
-    subjects = models.PositiveIntegerField(_("people assessed"))
+    subjects = models.PositiveIntegerField(_("people in the averages"))
     computed_at = models.DateTimeField(_("computed at"))
     version = models.PositiveIntegerField(_("version"))
 

@@ -38,6 +38,7 @@ from ..scoring import (
     weighted_mean,
 )
 from ..selectors import Turnout, turnouts_for_cycle
+from ..visibility import figures_published
 
 
 def results_drop(*, cycle: Cycle) -> None:
@@ -134,7 +135,10 @@ def _compute(cycle: Cycle) -> int:
         for subject in CaseSubject.objects.filter(case__cycle=cycle).only("id", "case_id", "kind")
     ]
 
-    members = [r for r in results if r.subject.kind == CaseSubject.Kind.MEMBER]
+    # Ranks, averages and grade counts are over the members whose figures are published (visibility.py):
+    # a hidden total would show through the ranks around it and through any average it entered.
+    k = cycle.min_group_size
+    members = [r for r in results if r.subject.kind == CaseSubject.Kind.MEMBER and figures_published(r.groups, k)]
     in_cycle = competition_ranks({r.subject_id: r.total for r in members})
     by_case: dict[int, list[SubjectResult]] = defaultdict(list)
     for r in members:
@@ -282,6 +286,7 @@ def _case_results(
                 member_average=averages["average"],
                 dimensions=averages["dimensions"],
                 grade_counts=averages["grade_counts"],
+                subjects=averages["subjects"],
                 version=version,
             )
         )

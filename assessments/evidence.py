@@ -22,6 +22,8 @@ ALLOWED = {
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
 }
 NAME_LIMIT = 200
+# Other spellings of an extension that already say the detected type: "scan.jpeg" stays as it is.
+SAME_TYPE = {".jpg": (".jpeg", ".jpe", ".jfif")}
 
 
 @dataclass
@@ -32,6 +34,18 @@ class CheckedFile:
     extension: str
     size: int
     sha256: str
+
+
+def name_for_type(name: str, extension: str) -> str:
+    """The uploaded name with the extension of the type the file was found to be: a PDF called `x.html` is
+    `x.pdf`, so that no one downloads it, or opens it, as what it is not. The base name stays the user's."""
+    base, dot, suffix = name.rpartition(".")
+    if dot and f".{suffix.lower()}" in (extension, *SAME_TYPE.get(extension, ())):
+        return name
+    if not dot or not base.strip():
+        base = name if not dot else ""  # "scan" keeps its name; ".html" has none of its own
+    base = base.rstrip(". ") or "evidence"
+    return base[: NAME_LIMIT - len(extension)] + extension
 
 
 def max_bytes() -> int:
@@ -68,7 +82,7 @@ def evidence_check(upload: UploadedFile) -> CheckedFile:
     upload.seek(0)
     return CheckedFile(
         upload=upload,
-        name=name,
+        name=name_for_type(name, ALLOWED[kind.mime]),
         content_type=kind.mime,
         extension=ALLOWED[kind.mime],
         size=upload.size,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from people.selectors import person_for_user
 
 from . import plan_selectors, services
-from .evidence import evidence_check
+from .evidence import evidence_check, name_for_type
 from .history import plan_history
 from .models import Action, CaseSubject, Cycle, Evidence, ImprovementPlan
 from .plan_forms import ActionForm, PlanFilterForm, PlanGoalForm, ProgressForm, ReturnForm, VerifyForm
@@ -303,8 +303,8 @@ def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    """An evidence file, for whoever may see its plan: an attachment under its original name (RFC 5987), with
-    the type it was checked to be, never sniffed into something a browser would run."""
+    """An evidence file, for whoever may see its plan: an attachment under its original base name with the
+    extension of its checked type (RFC 5987), with that type, never sniffed into something a browser would run."""
     try:
         item = plan_selectors.evidence_for_download(pk=pk)
     except Evidence.DoesNotExist:
@@ -313,7 +313,9 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not item.file or not item.file.storage.exists(item.file.name):
         raise Http404
-    response = FileResponse(item.file.storage.open(item.file.name, "rb"), as_attachment=True, filename=item.name)
+    # Files stored before names followed their type still carry the extension they were uploaded with.
+    filename = name_for_type(item.name, item.extension)
+    response = FileResponse(item.file.storage.open(item.file.name, "rb"), as_attachment=True, filename=filename)
     response["Content-Type"] = item.content_type
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -15,6 +15,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.text import control_character_message, refused_character
+
 from .spreadsheets import Cell, Sheet, cell_text, parse_bool, parse_date
 
 
@@ -145,11 +147,26 @@ def rows_by_table(sheets: list[Sheet], *, kind: Table | None, errors: list[RowEr
             # Templates come pre-numbered (序号) far below the last real row: skip rows with none of our columns.
             if all(cell_text(value) == "" for value in values.values()):
                 continue
+            if _refuse_control_characters(sheet.name, number, values, headers, errors):
+                continue  # the row is reported; its text must reach no check, query or message
             order += 1
             rows[table].append(SheetRow(sheet=sheet.name, number=number, order=order, cells=values, headers=headers))
     if not any(sheet.rows for sheet in sheets):
         errors.append(RowError(sheet="", row=None, field="", message=_("The file is empty.")))
     return rows
+
+
+def _refuse_control_characters(
+    sheet: str, number: int, values: dict[str, Cell], headers: dict[str, str], errors: list[RowError]
+) -> bool:
+    refused = False
+    for name, value in values.items():
+        character = refused_character(value) if isinstance(value, str) else None
+        if character is not None:
+            header = headers[name]
+            errors.append(RowError(sheet, number, header, control_character_message(header, character)))
+            refused = True
+    return refused
 
 
 def _find_header(sheet: Sheet, kind: Table | None) -> tuple[Table, int, dict[str, int]] | None:

@@ -104,9 +104,12 @@ def _read_xlsx(data: bytes, *, max_bytes: int) -> list[Sheet]:
 
 def _read_csv(data: bytes, *, name: str) -> Sheet:
     text = _decode(data)
-    if "\x00" in text:
+    lines = [line for line in text.splitlines() if line.strip()]
+    first_line = lines[0] if lines else ""
+    # NULs on most lines, or in the header, mean a binary or UTF-16 file under a .csv name. A stray one in a
+    # cell is that row's problem, reported with the row by the control-character rule.
+    if "\x00" in first_line or 2 * sum("\x00" in line for line in lines) > len(lines):
         raise UnreadableFile(_("The file does not look like a CSV text file."))
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
     # Excel's "Unicode text" export is tab-separated and some regional settings use semicolons.
     delimiter = max([",", "\t", ";"], key=first_line.count)
     try:

@@ -1,5 +1,6 @@
 """API-key authentication, scope permissions and per-key throttling for every /api/v1/ view."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -82,6 +83,11 @@ class ApiKeyThrottle(SimpleRateThrottle):
     counts against the same numbers."""
 
     scope = "api"
+
+    def get_rate(self) -> str:
+        # DRF copies its rates into the class when it is imported, so an override made later (a test's live
+        # server, a contract run) would never be seen: read the setting itself.
+        return settings.KAOPING_API_RATE
 
     def get_cache_key(self, request, view) -> str:
         if isinstance(request.auth, ApiKey):

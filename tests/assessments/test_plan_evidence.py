@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook
 
 from assessments.evidence import evidence_check
@@ -37,13 +38,27 @@ def upload(name: str, data: bytes, content_type: str = "application/octet-stream
         ("学习笔记.png", PNG, "image/png", ".png"),
         ("调研报告.pdf", PDF, "application/pdf", ".pdf"),
         ("台账.xlsx", xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"),
-        # The name does not matter, the content does: a PNG called .pdf is kept as the PNG it is.
-        ("照片.pdf", PNG, "image/png", ".png"),
     ],
 )
 def test_accepted_files_are_typed_by_their_content(name, data, mime, extension):
     checked = evidence_check(upload(name, data))
     assert (checked.name, checked.content_type, checked.extension, checked.size) == (name, mime, extension, len(data))
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kept_as"),
+    [
+        # The name does not matter, the content does: each file is named by the type it was found to be.
+        ("照片.pdf", PNG, "照片.png"),
+        ("x.html", PDF, "x.pdf"),
+        ("报告.docx.exe", PDF, "报告.docx.pdf"),
+        ("扫描件", PDF, "扫描件.pdf"),
+        (".html", PDF, "evidence.pdf"),
+        ("REPORT.PDF", PDF, "REPORT.PDF"),
+    ],
+)
+def test_a_file_is_named_by_its_detected_type(name, data, kept_as):
+    assert evidence_check(upload(name, data)).name == kept_as
 
 
 def zip_of_text() -> bytes:
@@ -112,3 +127,46 @@ def test_evidence_is_stored_with_the_update_and_removed_if_the_update_fails(tmp_
         )
     assert Evidence.objects.count() == 1 and ProgressUpdate.objects.count() == 1
     assert sorted(p.name for p in (tmp_path / "evidence" / str(plan.pk)).iterdir()) == files_before
+
+
+@pytest.mark.django_db
+def test_a_pdf_uploaded_as_html_is_stored_and_downloaded_as_a_pdf(client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    _, case, (a, *_) = case_with_weak_leader()
+    plan = plan_to("approved", case, a, hr_user())
+    client.force_login(user_of(a))
+    client.post(
+        reverse("assessments:plan_progress", args=[plan.pk, plan.actions.first().pk]),
+        {"note": "纪要", "progress": 20, "files": [SimpleUploadedFile("x.html", PDF, content_type="text/html")]},
+    )
+
+    evidence = Evidence.objects.get()
+    assert evidence.name == "x.pdf" and evidence.file.name.endswith(".pdf")
+    response = client.get(reverse("assessments:plan_evidence", args=[evidence.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="x.pdf"'
+    assert b"".join(response.streaming_content) == PDF
+
+
+@pytest.mark.django_db
+def test_evidence_stored_under_its_uploaded_extension_is_downloaded_with_its_type(client, tmp_path, settings):
+    # Rows from before names followed the type still say x.html: the download names them by the type.
+    settings.MEDIA_ROOT = tmp_path
+    _, case, (a, *_) = case_with_weak_leader()
+    plan = plan_to("approved", case, a, hr_user())
+    progress_post(
+        action=plan.actions.first(),
+        actor=user_of(a),
+        note="纪要",
+        progress=20,
+        files=[evidence_check(upload("会议 纪要.pdf", PDF))],
+    )
+    Evidence.objects.update(name="会议 纪要.html")
+    client.force_login(user_of(a))
+
+    response = client.get(reverse("assessments:plan_evidence", args=[Evidence.objects.get().pk]))
+
+    assert response["Content-Type"] == "application/pdf"
+    # RFC 5987 for a name that is not ASCII, with the extension of the type.
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E4%BC%9A%E8%AE%AE%20%E7%BA%AA%E8%A6%81.pdf"

@@ -124,3 +124,13 @@ def test_the_schema_and_its_viewers_are_behind_login_and_served_from_our_own_fil
     page = client.get("/api/schema/swagger/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in page and "cdn" not in page.lower()
     assert "/static/drf_spectacular_sidecar/" in client.get("/api/schema/redoc/").content.decode()
+
+
+def test_each_key_has_its_own_budget_at_the_rate_the_settings_say_now(settings):
+    # Read on every request: a deployment's or a test's setting counts, not the one at import time.
+    settings.KAOPING_API_RATE = "2/min"
+    first, second = api_client("people:read"), api_client("people:read")
+    assert [first.get(ME).status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get(ME).status_code == 200
+    settings.KAOPING_API_RATE = "5/min"
+    assert first.get(ME).status_code == 200

@@ -25,7 +25,7 @@ from .models import (
 from .selectors import timeline_for_case
 
 # Bookkeeping, not a change anyone made.
-SKIPPED = {"id", "created_at", "updated_at", "token", "overdue_notified_on", "order"}
+SKIPPED = {"id", "created_at", "updated_at", "token", "overdue_notified_on", "order", "anonymous_mixed"}
 # What a newly created row is recognised by.
 ON_CREATE = {
     ImprovementPlan: ("status",),

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import plan_selectors, selectors, services
 from .forms import AddTeamsForm, CodesAddForm, CycleForm, CycleSettingsForm, FeedbackTalkForm
-from .models import Case, CaseResult, CaseSubject, Cycle
+from .models import Case, CaseSubject, Cycle
 from .rules import allowed
+from .services.codes import code_link_path
 from .services.feedback import OPEN_CASE
 
 TRANSITIONS = {
@@ -58,7 +59,7 @@ def cycle(request: HttpRequest, pk: int) -> HttpResponse:
 def _cycle_page(request: HttpRequest, cycle: Cycle, teams_form: AddTeamsForm | None = None, status: int = 200):
     cases = list(Case.objects.filter(cycle=cycle).select_related("team__org_unit").order_by("team__org_unit__code"))
     turnouts = selectors.turnouts_for_cycle(cycle=cycle)
-    results = {r.case_id: r for r in CaseResult.objects.filter(case__cycle=cycle)}
+    results = selectors.case_aggregates_for_cycle(viewer=request.user, cycle=cycle)
     rows = [{"case": c, "turnout": turnouts.get(c.pk), "result": results.get(c.pk)} for c in cases]
     issued = sum(r["turnout"].issued for r in rows if r["turnout"])
     submitted = sum(r["turnout"].submitted for r in rows if r["turnout"])
@@ -121,7 +122,7 @@ def _slips(request: HttpRequest, cycle: Cycle, cases: list[tuple[Case, list[str]
     for case, codes in cases:
         slips = []
         for code in codes:
-            url = request.build_absolute_uri(reverse("assessments:code_sheet", args=[code]))
+            url = request.build_absolute_uri(code_link_path(code))
             qr = segno.make(url, error="m").svg_inline(scale=3, border=2, title=_("QR code of the ballot link"))
             group = "-".join(code[i : i + 4] for i in range(0, len(code), 4))
             # The SVG holds only modules drawn from our own URL and our own title: nothing to escape.

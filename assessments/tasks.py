@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from .models import Cycle
 from .services import cycle_score
+from .services.mixing import ballot_tables_vacuum, open_cycles_mix
 from .services.plan_notices import overdue_emails_send
 from .services.plans import actions_mark_overdue
 from .services.reminders import reminder_emails_send
@@ -50,3 +51,15 @@ def send_overdue_notices(plan_ids: list[int], on: str) -> int:
 def check_overdue_actions() -> int:
     """The daily beat: mark overdue actions and notify, once per action and day."""
     return len(actions_mark_overdue())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def mix_anonymous_ballots() -> int:
+    """The beat: mix the anonymous ballots of open cycles that received some since their last mix."""
+    return open_cycles_mix()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(ConnectionError,), max_retries=3)
+def vacuum_ballot_tables() -> None:
+    """After a mix: remove the dead row versions that still carry the submits' transaction ids."""
+    ballot_tables_vacuum()

@@ -39,6 +39,8 @@ urlpatterns = [
     path("hr/plans/<int:pk>/", plan_views.hr_plan, name="hr_plan"),
     path("hr/plans/<int:pk>/transition/", plan_views.hr_plan_transition, name="hr_plan_transition"),
     path("b/", views.code_entry, name="code_entry"),
-    path("b/<str:code>/", views.code_sheet, name="code_sheet"),
-    path("b/<str:code>/submit/", views.code_submit, name="code_submit"),
+    path("b/s/<str:slot>/", views.code_sheet, name="code_sheet"),
+    path("b/s/<str:slot>/submit/", views.code_submit, name="code_submit"),
+    path("b/<str:code>/", views.code_link, name="code_link"),
+    path("b/<str:code>/submit/", views.code_link),
 ]

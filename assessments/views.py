@@ -1,16 +1,22 @@
 """Evaluators' pages: my ballots, the ballot sheet (named or by anonymous code), review and submit.
 Thin: they resolve who may act on what, call services and selectors, and render."""
 
+import base64
+import hashlib
+import json
+import secrets
 from dataclasses import dataclass
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
@@ -21,6 +27,7 @@ from .forms import section_changes
 from .models import Assignment, BallotCode, Vote
 from .rules import allowed
 from .services.ballots import Sheet, sheet_missing
+from .services.codes import normalise
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -81,16 +88,82 @@ def _named(request: HttpRequest, pk: int) -> Holder:
     )
 
 
-def _anonymous(request: HttpRequest, code: str) -> Holder | HttpResponse:
+# The printed code is exchanged on first use: the browser gets a cookie of its own, and the sheet's URLs carry only
+# a random slot that means nothing without that cookie, so no URL after the first holds the code and no access
+# log, proxy or browser history keeps it. The cookie holds the code itself, encrypted with a key derived from
+# SECRET_KEY, for a week at most: the server keeps nothing of the exchange (no session row, no token column), so
+# the database holds no trace of who opened which code when; and since the code's hash is not the credential, the
+# hashes in the database together with SECRET_KEY forge no cookie.
+LINKS_COOKIE = "kaoping_ballot"
+LINKS_MAX_AGE = 7 * 24 * 3600
+LINKS_KEPT = 4  # codes one browser keeps open at once (a device passed round at a meeting holds a few)
+
+
+def _fernet() -> Fernet:
+    key = hashlib.sha256(f"kaoping-ballot-links:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _links(request: HttpRequest) -> dict[str, str]:
+    """The slots this browser opened, each with its code; nothing when the cookie is missing or not ours."""
+    sealed = request.COOKIES.get(LINKS_COOKIE, "")
+    try:
+        links = json.loads(_fernet().decrypt(sealed.encode(), ttl=LINKS_MAX_AGE)) if sealed else {}
+    except (InvalidToken, ValueError):
+        return {}
+    return (
+        {k: v for k, v in links.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(links, dict) else {}
+    )
+
+
+def _links_set(response: HttpResponse, links: dict[str, str]) -> HttpResponse:
+    if not links:
+        response.delete_cookie(LINKS_COOKIE, path="/b/")
+        return response
+    response.set_cookie(
+        LINKS_COOKIE,
+        _fernet().encrypt(json.dumps(links).encode()).decode(),
+        max_age=LINKS_MAX_AGE,
+        path="/b/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _code_miss(request: HttpRequest) -> HttpResponse:
+    """The same neutral page for unknown, spent, revoked and closed codes; only wrong codes count towards the
+    throttle (a meeting room shares one address)."""
+    if is_ratelimited(request, group="ballot-code-miss", key="ip", rate=settings.KAOPING_CODE_MISSES, increment=True):
+        return rate_limited(request)
+    return render(request, "assessments/code_invalid.html", status=404)
+
+
+def _code_exchange(request: HttpRequest, code: str) -> HttpResponse:
+    """A live code → a slot in this browser's cookie, and a redirect to the sheet at that slot."""
     found = services.code_resolve(code=code)
     if found is None:
-        if is_ratelimited(
-            request, group="ballot-code-miss", key="ip", rate=settings.KAOPING_CODE_MISSES, increment=True
-        ):
-            return rate_limited(request)
+        return _code_miss(request)
+    links = _links(request)
+    # The same slot again for a code this browser has open: the sheet's unsent entries, kept on the device under
+    # the sheet's address, are found again when the slip is scanned a second time.
+    code = normalise(code)
+    slot = next((k for k, v in links.items() if v == code), None) or secrets.token_urlsafe(6)
+    links.pop(slot, None)
+    links = dict(list(links.items())[-(LINKS_KEPT - 1) :]) | {slot: code}
+    response = _links_set(HttpResponseRedirect(reverse("assessments:code_sheet", args=[slot]), status=303), links)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _anonymous(request: HttpRequest, slot: str) -> Holder | HttpResponse:
+    code = _links(request).get(slot)
+    found = services.code_resolve(code=code) if code else None
+    if found is None:
         return render(request, "assessments/code_invalid.html", status=404)
     return Holder(
-        None, found, reverse("assessments:code_sheet", args=[code]), reverse("assessments:code_submit", args=[code])
+        None, found, reverse("assessments:code_sheet", args=[slot]), reverse("assessments:code_submit", args=[slot])
     )
 
 
@@ -215,23 +288,39 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _submit(request, _named(request, pk))
 
 
-def code_sheet(request: HttpRequest, code: str) -> HttpResponse:
-    holder = _anonymous(request, code)
+def code_sheet(request: HttpRequest, slot: str) -> HttpResponse:
+    holder = _anonymous(request, slot)
     return holder if isinstance(holder, HttpResponse) else _sheet(request, holder)
 
 
-def code_submit(request: HttpRequest, code: str) -> HttpResponse:
-    holder = _anonymous(request, code)
-    return holder if isinstance(holder, HttpResponse) else _submit(request, holder)
+def code_submit(request: HttpRequest, slot: str) -> HttpResponse:
+    holder = _anonymous(request, slot)
+    if isinstance(holder, HttpResponse):
+        return holder
+    response = _submit(request, holder)
+    if request.method == "POST" and response.status_code == 200:
+        # Submitted: the browser forgets the slot, and nothing on the device leads to the code any more.
+        links = _links(request)
+        links.pop(slot, None)
+        _links_set(response, links)
+    return response
 
 
+@sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def code_entry(request: HttpRequest) -> HttpResponse:
-    """For those who type the code from the slip instead of scanning it."""
+    """The slip's QR code leads here with the code after '#', which a browser never sends: the page's script posts
+    it (and clears it from the address bar). Without the script, the code is typed into the form."""
     error = ""
     if request.method == "POST":
-        code = "".join(ch for ch in request.POST.get("code", "").upper() if ch.isalnum())
+        code = normalise(request.POST.get("code", ""))
         if code:
-            return redirect("assessments:code_sheet", code=code)
+            return _code_exchange(request, code)
         error = _("Enter the code printed on your slip.")
     return render(request, "assessments/code_entry.html", {"error": error}, status=400 if error else 200)
+
+
+def code_link(request: HttpRequest, code: str) -> HttpResponse:
+    """Slips printed before codes moved out of URLs lead to /b/<code>/: exchanged at once, then the sheet's URL
+    carries no code. Every request path under /b/ is redacted from the logs (config/logging.py)."""
+    return _code_exchange(request, code)

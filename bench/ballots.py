@@ -18,10 +18,11 @@ warm-up): the latencies of a load below saturation. A request counts in a
 phase's figures when it completes inside the measured window; errors are counted over the whole phase.
 
   bare    GET /bench/bare/ in a loop. The baseline: the most requests/s the stack can serve.
-  draft   each user autosaves one section of its own anonymous sheet in a loop (POST /b/<code>/?p=i with
+  draft   each user autosaves one section of its own anonymous sheet in a loop (POST /b/s/<slot>/?p=i with
           `X-Autosave: 1` and that section's 11 scores and vote, as static/kaoping/sheet.js sends them).
-  submit  each user submits one complete sheet after another (POST /b/<code>/submit/), every sheet a fresh
-          code whose complete draft was saved beforehand. The ballot-submit endpoint alone.
+  submit  each user submits one complete sheet after another (POST /b/s/<slot>/submit/), every sheet a fresh
+          code whose complete draft was saved beforehand, exchanged first (GET /b/<code>/, reported apart as
+          "exchange"). The ballot-submit endpoint alone.
   flow    whole evaluators, as a browser with the page's script: 80 % anonymous codes, 20 % named evaluators
           logged in through /accounts/login/ (before the phase, not timed). Per sheet: for each of its 9
           people, GET the page, one autosave, the "Next" button's POST (a second draft save and a 302); then
@@ -574,6 +575,15 @@ def load(spec_path: str) -> None:
                 else:
                     response.failure(problem(response, "no “received” page"))
 
+        def open_code(self, code: str) -> str:
+            """A slip's code exchanged for this browser's sheet address (/b/s/<slot>/), as the /b/ page does."""
+            self.check()
+            with self.client.get(f"/b/{code}/", name="exchange", catch_response=True, allow_redirects=False) as r:
+                if r.status_code != 303:
+                    r.failure(problem(r))
+                    raise StopUser()
+                return r.headers["Location"]
+
         def sheet(self, url: str, submit_url: str, ident, start: int = 1) -> None:
             """A browser with the page's script: each person's page, an autosave, the Next button; then submit.
             A sheet begun earlier (its draft complete) is taken up at person `start` (past the last: review)."""
@@ -599,7 +609,7 @@ def load(spec_path: str) -> None:
     class Drafter(Evaluator):
         def on_start(self) -> None:
             super().on_start()
-            self.url = f"/b/{take(pools['draft'])}/"
+            self.url = self.open_code(take(pools["draft"]))
             self.index = 0
             self.client.get(f"{self.url}?p=1", name="setup")  # the page: the CSRF cookie
 
@@ -611,12 +621,13 @@ def load(spec_path: str) -> None:
     class Submitter(Evaluator):
         def on_start(self) -> None:
             super().on_start()
-            self.client.get(f"/b/{pools['submit'][-1]}/submit/", name="setup")  # the review page: the CSRF cookie
+            # The review page of a code exchanged (not spent) for the purpose: the CSRF cookie.
+            self.client.get(self.open_code(pools["submit"][-1]) + "submit/", name="setup")
 
         @task
         def submit_one(self) -> None:
             code = take(pools["submit"])
-            self.submit(f"/b/{code}/submit/", code)
+            self.submit(self.open_code(code) + "submit/", code)
 
     class Anonymous(Evaluator):
         begun = False
@@ -628,7 +639,8 @@ def load(spec_path: str) -> None:
             else:  # the first sheet was begun before the phase (see seed()): taken up anywhere
                 self.begun, code, start = True, take(pools["started"]), rng.randint(1, sections + 1)
             self.client.cookiejar.clear()  # another evaluator, another device
-            self.sheet(f"/b/{code}/", f"/b/{code}/submit/", code, start)
+            url = self.open_code(code)
+            self.sheet(url, url + "submit/", code, start)
 
     sessions: list[tuple] = []
 

@@ -25,13 +25,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import BallotCode, Case, CaseSubject, Cycle
 from assessments.selectors import is_hr
-from assessments.services.codes import code_hash
+from assessments.services.codes import code_hash, code_link_path
 
 from .models import ReportJob
 from .signals import report_ready
@@ -521,7 +520,7 @@ def slips_data(*, case: Case, codes: list[str], base_url: str) -> dict:
     """One slip per code: the case, the link and its QR code (SVG), the code in groups of four."""
     slips = []
     for code in codes:
-        url = base_url.rstrip("/") + reverse("assessments:code_sheet", args=[code])
+        url = base_url.rstrip("/") + code_link_path(code)
         qr = segno.make(url, error="m").svg_inline(scale=4, border=2)
         slips.append({"code": "-".join(code[i : i + 4] for i in range(0, len(code), 4)), "url": url, "qr_svg": qr})
     return {

@@ -192,8 +192,11 @@ class Case(models.Model):
     anonymous_ballots = models.PositiveIntegerField(
         _("anonymous ballots"), default=0, help_text=_("How many one-time ballot codes to issue to subordinates.")
     )
+    # How many anonymous ballots the case had when they were last mixed (services/mixing.py): the periodic mix
+    # skips a case whose count has not moved. A count written by the mix, never a time written at submit.
+    anonymous_mixed = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "anonymous_mixed"])
 
     class Meta:
         verbose_name = _("case")

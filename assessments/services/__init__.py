@@ -20,6 +20,7 @@ from .cycles import (
 )
 from .feedback import feedback_appeal_decide, feedback_record_talk, feedback_respond, feedback_review_conclude
 from .frameworks import framework_new_version
+from .mixing import anonymous_ballots_mix
 from .plans import (
     action_add,
     action_remove,
@@ -43,6 +44,7 @@ __all__ = [
     "action_remove",
     "action_update",
     "actions_mark_overdue",
+    "anonymous_ballots_mix",
     "ballot_submit",
     "case_close",
     "case_create",

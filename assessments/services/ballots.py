@@ -276,11 +276,42 @@ def _scores_insert(*, ballot: Ballot, rows: list[tuple[int, int, str, int]]) -> 
     subjects, indicators, groups, values = (list(column) for column in zip(*rows, strict=True)) if rows else ([],) * 4
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO assessments_score "
-            "(ballot_id, cycle_id, subject_id, indicator_id, rater_group, value, counted) "
-            "SELECT %s, %s, s, i, g, v, %s FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::smallint[]) "
-            "AS t(s, i, g, v)",
+            SCORES_INSERT_ANONYMOUS if ballot.kind == Ballot.Kind.ANONYMOUS else SCORES_INSERT,
             [ballot.pk, ballot.cycle_id, not ballot.is_void, subjects, indicators, groups, values],
+        )
+
+
+SCORES_INSERT = (
+    "INSERT INTO assessments_score (ballot_id, cycle_id, subject_id, indicator_id, rater_group, value, counted) "
+    "SELECT %s, %s, s, i, g, v, %s FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::smallint[]) "
+    "AS t(s, i, g, v)"
+)
+# Anonymous sections and scores take their ids from a sequence of their own (migration 0008): from the tables' own,
+# the gaps the mix (services/mixing.py) leaves among the named rows would date the anonymous ones between them.
+SCORES_INSERT_ANONYMOUS = (
+    "INSERT INTO assessments_score (id, ballot_id, cycle_id, subject_id, indicator_id, rater_group, value, counted) "
+    "SELECT nextval('assessments_anonymous_row_seq'), %s, %s, s, i, g, v, %s "
+    "FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::smallint[]) AS t(s, i, g, v)"
+)
+
+
+def _sections_insert(*, ballot: Ballot, sections: list[SectionResponse]) -> None:
+    if connection.vendor != "postgresql" or ballot.kind != Ballot.Kind.ANONYMOUS:
+        SectionResponse.objects.bulk_create(sections)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO assessments_sectionresponse (id, ballot_id, subject_id, rater_group, vote, comment, counted) "
+            "SELECT nextval('assessments_anonymous_row_seq'), %s, s, g, v, c, %s "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::text[]) AS t(s, g, v, c)",
+            [
+                ballot.pk,
+                not ballot.is_void,
+                [r.subject_id for r in sections],
+                [r.rater_group for r in sections],
+                [r.vote for r in sections],
+                [r.comment for r in sections],
+            ],
         )
 
 
@@ -336,16 +367,19 @@ def ballot_submit(*, assignment: Assignment | None = None, code: BallotCode | No
     except IntegrityError:
         raise BallotClosed(_("This ballot has already been submitted.")) from None
 
-    SectionResponse.objects.bulk_create(
-        SectionResponse(
-            ballot=ballot,
-            subject=s.subject,
-            rater_group=s.rater_group,
-            vote=sections_data[str(s.subject.pk)]["vote"],
-            comment=sections_data[str(s.subject.pk)].get("comment", ""),
-            counted=counted,
-        )
-        for s in sheet.sections
+    _sections_insert(
+        ballot=ballot,
+        sections=[
+            SectionResponse(
+                ballot=ballot,
+                subject=s.subject,
+                rater_group=s.rater_group,
+                vote=sections_data[str(s.subject.pk)]["vote"],
+                comment=sections_data[str(s.subject.pk)].get("comment", ""),
+                counted=counted,
+            )
+            for s in sheet.sections
+        ],
     )
     _scores_insert(
         ballot=ballot,
@@ -361,6 +395,7 @@ def ballot_submit(*, assignment: Assignment | None = None, code: BallotCode | No
         )
         BallotDraft.objects.filter(assignment=assignment).delete()
     else:
-        # The draft is the only thing that tied this sheet to its code: it goes.
+        # The draft is the only thing that tied this sheet to its code: it goes. What ties them still (this
+        # transaction's id on the code, the ballot and its rows) lasts until the next mix (services/mixing.py).
         BallotDraft.objects.filter(code=code).delete()
     return ballot

@@ -6,6 +6,7 @@ import secrets
 
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ..errors import AssessmentError, InvalidTransition
@@ -15,12 +16,19 @@ from .timeline import event_write
 CODE_BYTES = 16  # 128 bits: guessing one live code is hopeless even without throttling.
 
 
-def _normalise(code: str) -> str:
+def normalise(code: str) -> str:
+    """The code as issued, from what a person typed: case, dashes and spaces do not matter."""
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 def code_hash(code: str) -> str:
-    return hashlib.sha256(_normalise(code).encode()).hexdigest()
+    return hashlib.sha256(normalise(code).encode()).hexdigest()
+
+
+def code_link_path(code: str) -> str:
+    """The path a slip's QR code leads to. The code travels after '#': browsers never send that part, so no server,
+    proxy or access log on the way sees it; the page's script posts it and clears it from the address bar."""
+    return f"{reverse('assessments:code_entry')}#{normalise(code)}"
 
 
 def _new_code() -> str:
@@ -40,7 +48,7 @@ def codes_issue(*, case: Case, count: int, rater_group: str = RaterGroup.SUBORDI
 def code_resolve(*, code: str) -> BallotCode | None:
     """The live code for this text, or None. Unknown, spent, revoked and closed-cycle codes all give None,
     so that callers answer them all the same way."""
-    normalised = _normalise(code or "")
+    normalised = normalise(code or "")
     if len(normalised) < 20 or len(normalised) > 64:
         return None
     return (

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..signals import cycle_scored
 from .codes import codes_issue
+from .mixing import anonymous_ballots_mix, cases_to_mix
 from .scoring import cycle_compute_results, results_drop
 from .timeline import actor_user as _user
 from .timeline import by as _by
@@ -217,6 +218,9 @@ def cycle_open(*, cycle: Cycle, actor=None) -> dict[int, list[str]]:
 @transaction.atomic
 def cycle_close(*, cycle: Cycle, actor=None) -> Cycle:
     cycle = _lock_cycle(cycle, [S.OPEN], _("close"))
+    # Under the cycle's FOR UPDATE no sheet is in flight: a closed cycle is always mixed. Its cases that received
+    # nothing since their last mix while open are mixed already; every code row of the cycle is rewritten.
+    anonymous_ballots_mix(cycle=cycle, cases=cases_to_mix(cycle=cycle))
     _set_cycle_status(cycle, S.CLOSED, actor=actor, action="closed")
     return cycle
 

@@ -6,6 +6,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from config.logging import install as install_log_redaction
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -45,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view (CSRF's check included): a control character in any field is a 400 that changes nothing.
+    "core.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Model history (plans, actions, feedback talks, cycles, cases) records who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -179,11 +183,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.check_overdue_actions",
         "schedule": crontab(hour=0, minute=15),
     },
+    # While a cycle is open, an anonymous ballot stays linkable to its code (one transaction wrote both) until the
+    # next mix: this is how long at most. Closing a cycle mixes it at once.
+    "anonymous-ballots-mix": {
+        "task": "assessments.tasks.mix_anonymous_ballots",
+        "schedule": env.float("KAOPING_BALLOT_MIX_SECONDS", default=600.0),
+    },
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kaoping@localhost")
 
+# Requests per API key (or browser session); the throttle reads it on every request, so a test's override counts.
+KAOPING_API_RATE = env.str("KAOPING_API_RATE", default="1200/min")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "integrations.api.auth.ApiKeyAuthentication",
@@ -195,7 +207,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.Cursor",
     "DEFAULT_THROTTLE_CLASSES": ["integrations.api.auth.ApiKeyThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api": env.str("KAOPING_API_RATE", default="1200/min")},
+    "DEFAULT_THROTTLE_RATES": {"api": KAOPING_API_RATE},
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -252,11 +264,21 @@ KAOPING_REMINDER_GAP_HOURS = env.float("KAOPING_REMINDER_GAP_HOURS", default=12.
 KAOPING_CODE_MISSES = env.str("KAOPING_CODE_MISSES", default="20/10m")
 RATELIMIT_VIEW = "assessments.views.rate_limited"
 
+# No log holds a ballot code, its hash or a /b/ address (config/logging.py): a filter on every handler, and a record
+# factory for the records of any library in this process. Django's own handlers for "django" (the admins' mail,
+# with the request's path and POST) and "django.server" (runserver's request lines) are replaced: their records go
+# to the root's handler, through the filter.
+install_log_redaction()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "config.logging.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # Webhooks: refuse receivers on loopback, private and link-local addresses (server-side request forgery)

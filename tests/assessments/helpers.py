@@ -99,3 +99,13 @@ def released_case(release: bool = True):
     cycle.refresh_from_db()
     case.refresh_from_db()
     return cycle, case, people
+
+
+def open_code(client, code: str) -> str:
+    """Exchange a printed code as the /b/ page does (its script posts the code from the QR link's '#' part) and
+    return the sheet's URL, which carries no code."""
+    from django.urls import reverse
+
+    response = client.post(reverse("assessments:code_entry"), {"code": code})
+    assert response.status_code == 303, response.status_code
+    return response["Location"]

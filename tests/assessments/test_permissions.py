@@ -113,8 +113,10 @@ def matrix(world) -> list[tuple[str, str, str, dict, dict]]:
         ),
         *plan_rows(w),
         ("code_entry", "get", reverse("assessments:code_entry"), {}, expect(200, anonymous=200)),
-        ("code_sheet", "get", reverse("assessments:code_sheet", args=[w["code"]]), {}, expect(200, anonymous=200)),
-        ("code_submit", "get", reverse("assessments:code_submit", args=[w["code"]]), {}, expect(200, anonymous=200)),
+        # A printed code is exchanged for a slot of this browser; a slot without the browser's cookie is nobody's.
+        ("code_link", "get", reverse("assessments:code_link", args=[w["code"]]), {}, expect(303, anonymous=303)),
+        ("code_sheet", "get", reverse("assessments:code_sheet", args=["elsewhere"]), {}, expect(404, anonymous=404)),
+        ("code_submit", "get", reverse("assessments:code_submit", args=["elsewhere"]), {}, expect(404, anonymous=404)),
     ]
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from assessments.models import Assignment, Ballot, BallotDraft, CaseSubject
 from assessments.services import sheet_for
 from tests.assessments.factories import UserFactory
-from tests.assessments.helpers import assignment_of, fill, open_case
+from tests.assessments.helpers import assignment_of, fill, open_case, open_code
 
 pytestmark = pytest.mark.django_db
 
@@ -153,26 +153,65 @@ def test_the_quota_is_explained_before_submit(client):
 
 def test_an_anonymous_code_opens_submits_and_is_then_refused(client):
     _, _case, (a, b), _, codes = open_case(members=2, superiors=0, codes=1)
-    url = reverse("assessments:code_sheet", args=[codes[0]])
+    url = open_code(client, codes[0])
+    assert codes[0] not in url
     page = client.get(url).content.decode()
     assert "Person 1 of 3:" in page and "Subordinates" in page
+    assert codes[0] not in page  # no link on the page leads back to the code
     fill(code=codes[0], scores={a: 8, b: 7, "team": 8}, submit=False)
-    response = client.post(reverse("assessments:code_submit", args=[codes[0]]), {"confirm": "on"})
+    submit = url + "submit/"
+    assert client.get(submit).status_code == 200
+    response = client.post(submit, {"confirm": "on"})
     assert response.status_code == 200 and "Your ballot has been received" in response.content.decode()
     again = client.get(url)
-    unknown = client.get(reverse("assessments:code_sheet", args=["A" * 26]))
-    assert again.status_code == unknown.status_code == 404
+    spent = client.post(reverse("assessments:code_entry"), {"code": codes[0]})
+    unknown = client.post(reverse("assessments:code_entry"), {"code": "A" * 26})
+    assert again.status_code == spent.status_code == unknown.status_code == 404
     # No oracle: spent and unknown codes get the same page, but for the CSRF token and the visitor's own URL.
-    assert neutral(again.content.decode()) == neutral(unknown.content.decode())
+    assert neutral(spent.content.decode()) == neutral(unknown.content.decode()) == neutral(again.content.decode())
+
+
+def test_the_qr_link_carries_the_code_only_after_the_hash_and_later_urls_none(client):
+    """Finding 6: a browser never sends what follows '#', so the slip's link reaches no log; the exchange answers
+    with a sheet URL without the code, usable only by the browser that exchanged it."""
+    from assessments.services.codes import code_link_path
+
+    _, _case, _people, _, codes = open_case(members=2, superiors=0, codes=1)
+    path, fragment = code_link_path(codes[0]).split("#")
+    assert path == reverse("assessments:code_entry") and fragment == codes[0]
+    page = client.get(path).content.decode()
+    assert "kaoping/code.js" in page  # the script that posts the code from the fragment
+    url = open_code(client, codes[0])
+    assert client.get(url).status_code == 200
+    assert open_code(client, codes[0]) == url  # scanned again: the same sheet address (unsent entries are found)
+    cookie = client.cookies["kaoping_ballot"]
+    assert codes[0] not in cookie.value and cookie["httponly"] and cookie["path"] == "/b/"
+    from django.test import Client
+
+    stranger = Client()
+    assert stranger.get(url).status_code == 404  # the address alone opens nothing
+    stranger.cookies["kaoping_ballot"] = "forged"
+    assert stranger.get(url).status_code == 404
+
+
+def test_a_slip_printed_with_the_code_in_its_path_still_opens_the_ballot(client):
+    _, _case, _people, _, codes = open_case(members=2, superiors=0, codes=1)
+    response = client.get(reverse("assessments:code_link", args=[codes[0]]))
+    assert response.status_code == 303 and codes[0] not in response["Location"]
+    assert response["Location"].startswith("/b/s/")
+    assert client.get(response["Location"]).status_code == 200
 
 
 @override_settings(KAOPING_CODE_MISSES="5/10m")
 def test_guessing_codes_is_throttled_per_client(client):
     open_case(members=2, superiors=0, codes=1)
-    statuses = [client.get(reverse("assessments:code_sheet", args=[f"{'B' * 25}{i}"])).status_code for i in range(8)]
+    entry = reverse("assessments:code_entry")
+    statuses = [client.post(entry, {"code": f"{'B' * 25}{i}"}).status_code for i in range(4)]
+    statuses.append(client.get(reverse("assessments:code_link", args=["B" * 26])).status_code)
+    statuses += [client.post(entry, {"code": f"{'D' * 25}{i}"}).status_code for i in range(3)]
     assert statuses[:5] == [404] * 5
     assert statuses[5:] == [429] * 3
-    response = client.get(reverse("assessments:code_sheet", args=["C" * 26]))
+    response = client.get(reverse("assessments:code_link", args=["C" * 26]))
     assert response["Retry-After"] == "600"
 
 

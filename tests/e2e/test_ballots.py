@@ -84,8 +84,12 @@ def test_a_named_evaluator_keeps_the_draft_across_a_reload_and_submits(page: Pag
 def test_an_anonymous_code_opens_submits_and_is_refused_on_a_second_visit(page: Page, url):
     _, _case, (a, b), _, (code,) = open_case(members=2, superiors=0, codes=1)
 
-    page.goto(url(f"/b/{code}/"))
+    # As the slip's QR code does: the code after '#', which the browser never sends. The page posts it, and
+    # neither the address bar nor the history keeps it.
+    page.goto(url(f"/b/#{code}"))
     expect(heading(page)).to_contain_text(f"Person 1 of 3: {a.name}")
+    assert code not in page.url and "/b/s/" in page.url
+    assert code not in page.evaluate("window.location.href + JSON.stringify(window.history.state)")
     expect(page.get_by_text("Your rating counts as: Subordinates")).to_be_visible()
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
     capture(page, "code-sheet")
@@ -99,6 +103,7 @@ def test_an_anonymous_code_opens_submits_and_is_refused_on_a_second_visit(page: 
     page.get_by_role("button", name="Submit ballot").click()
     expect(page.get_by_role("status")).to_contain_text("Your ballot has been received")
 
+    # An old slip's link with the code in its path: exchanged, and refused like any spent code.
     response = page.goto(url(f"/b/{code}/"))
     assert response is not None and response.status == 404
     expect(heading(page)).to_have_text("Ballot not available")

@@ -45,6 +45,7 @@ from assessments.services.codes import code_resolve
 from people.selectors import person_for_user
 from reports.selectors import cycle_summary_data, member_report_data, team_report_data
 from tests.assessments.factories import CycleFactory, PersonFactory, UserFactory, team_with_members
+from tests.assessments.helpers import assignment_of, close, fill, open_case
 from tests.integrations.factories import hr_user
 
 pytestmark = pytest.mark.django_db
@@ -126,8 +127,13 @@ def build(seed: int, k: int, sizes: list[tuple[int, int, int]]) -> World:
     cycle_close(cycle=cycle)
     cycle_score(cycle=cycle)
     cycle_release(cycle=cycle)
-    cycle.refresh_from_db()
+    return world_of(cycle, [c for c, _ in plan])
 
+
+def world_of(cycle, cases: list) -> World:
+    """The stored figures of a scored cycle: what the attacker is trying to learn."""
+    cycle.refresh_from_db()
+    k = cycle.min_group_size
     truth: dict[Figure, float] = {}
     published, groups_of = set(), {}
     members, team_subject = defaultdict(list), {}
@@ -152,7 +158,7 @@ def build(seed: int, k: int, sizes: list[tuple[int, int, int]]) -> World:
             for code, value in figures.get("dimensions", {}).items():
                 if value is not None:
                     truth[(sid, ("group", g, code))] = float(value)
-    return World(cycle, k, [c for c, _ in plan], members, team_subject, truth, published, groups_of)
+    return World(cycle, k, cases, members, team_subject, truth, published, groups_of)
 
 
 # --- what the rules let a viewer see (written from the README, not from the code) ---------------------------
@@ -412,14 +418,18 @@ def test_no_viewer_can_work_out_a_figure_hidden_from_them(seed, k, sizes):
 def test_the_property_catches_an_average_over_a_hidden_member():
     """The property can fail: the average the code stored before, over every member, hidden ones included,
     lets the linear solve find the hidden member's figure."""
-    for seed in range(40):  # three of four members submit: the three have two peers (< k), the fourth three
-        world = build(seed, 3, [(4, 0, 0), (3, 0, 0)])
-        team = frozenset(s.pk for s in world.members[world.cases[0].pk])
-        hidden = [sid for sid in team if sid not in world.published]
-        shown = [sid for sid in team if sid in world.published]
-        if hidden and shown:
-            break
-    assert hidden and shown, "some seed makes a team with both hidden and shown members"
+    # Four members, k = 3, two subordinates by code. Only a submits: a has no peer and two subordinates (hidden);
+    # b, c and d each have a as a peer and the two subordinates (shown).
+    cycle, case, (a, b, c, d), _, codes = open_case(members=4, superiors=0, codes=2, min_group_size=3)
+    fill(assignment=assignment_of(case, a), scores={a: 9, b: 7, c: 8, d: 6, "team": 8})
+    for i, code in enumerate(codes):
+        fill(code=code, scores={a: 5 + i, b: 6, c: 7 + i, d: 8, "team": 7})
+    cycle_score(cycle=close(cycle))
+    world = world_of(cycle, [case])
+    team = frozenset(s.pk for s in world.members[case.pk])
+    hidden = [sid for sid in team if sid not in world.published]
+    shown = [sid for sid in team if sid in world.published]
+    assert len(hidden) == 1 and len(shown) == 3
     received = Received()
     for sid in shown:
         received.figure(sid, ("total",), world.truth[(sid, ("total",))], "HR")

@@ -41,6 +41,7 @@ worker: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 ## Refresh the zh-hans catalogue from the code, then compile it.
 messages: install

@@ -4,13 +4,15 @@ The predicates lean on the selectors, which hold the rules themselves (HR, own, 
 
 import rules
 
+from core import roles
+
 from . import plan_selectors, selectors
 from .models import Assignment, Case, CaseSubject, ImprovementPlan
 
 
 @rules.predicate
 def is_hr(user) -> bool:
-    return selectors.is_hr(user)
+    return roles.is_hr(user)
 
 
 @rules.predicate

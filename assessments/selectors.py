@@ -12,6 +12,7 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
+from core.roles import is_hr
 from people.selectors import person_for_user
 
 from . import visibility
@@ -32,15 +33,9 @@ from .models import (
     SubjectResult,
     TimelineEvent,
 )
-from .models.choices import WEIGHTED_GROUPS
+from .models.choices import DISPLAY_GROUPS, WEIGHTED_GROUPS
 
 RELEASED = (Cycle.Status.RELEASED, Cycle.Status.ARCHIVED)
-
-
-def is_hr(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_perm("assessments.manage_cycles"))
-    )
 
 
 def can_view_subject_result(*, viewer, subject: CaseSubject) -> bool:
@@ -436,7 +431,7 @@ def leader_results_for(*, user) -> list[LeaderResultPage]:
                 cycle_dimensions=averages.cycle,
                 team_size=averages.ranked,
                 dimensions=list(subject.case.cycle.framework.dimensions.prefetch_related("indicators")),
-                groups=[g for g in (*WEIGHTED_GROUPS, RaterGroup.SELF) if g in visible.groups],
+                groups=[g for g in DISPLAY_GROUPS if g in visible.groups],
             )
         )
     return pages

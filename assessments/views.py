@@ -23,11 +23,11 @@ from django_ratelimit.core import is_ratelimited
 from people.selectors import person_for_user
 
 from . import selectors, services
+from .codes import normalise
 from .forms import section_changes
 from .models import Assignment, BallotCode, Vote
 from .rules import allowed
 from .services.ballots import Sheet, sheet_missing
-from .services.codes import normalise
 
 
 def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -237,9 +237,9 @@ def seed(*, evaluators: int, pools: dict[str, int]) -> dict:
     from django.utils import translation
     from django.utils.html import escape
 
+    from assessments.codes import code_hash
     from assessments.models import Assignment, BallotCode, BallotDraft, Framework, Indicator
     from assessments.services import case_create, cycle_create, cycle_open, draft_save, sheet_for
-    from assessments.services.codes import code_hash
     from people.models import LeadershipTeam, Person
 
     started = time.perf_counter()
@@ -341,8 +341,8 @@ def count_ballots(cycle_id: int, acked_codes: list[str], acked_assignments: list
     """What the database holds after the run, checked against the submits the client saw acknowledged."""
     from django.db import connection
 
+    from assessments.codes import code_hash
     from assessments.models import Assignment, Ballot, BallotCode, Score, SectionResponse
-    from assessments.services.codes import code_hash
 
     connection.close()  # a fresh connection: nothing cached from before the run
     ballots = Ballot.objects.filter(cycle_id=cycle_id)

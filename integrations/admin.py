@@ -4,8 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.api.scopes import Scope
+
 from .models import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from .scopes import Scope
 from .services import api_key_create, api_key_revoke
 from .webhooks import (
     webhook_deliveries_resend,

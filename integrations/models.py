@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .scopes import Scope
+from core.api.scopes import Scope
 
 
 class ApiKey(models.Model):

@@ -1,16 +1,6 @@
-"""What an API key may do. A key holds a subset; a browser session is judged by its web permissions."""
+"""Moved to core.api.scopes. api/plan_views.py (moving to followup/) still imports it from here; delete this
+module once it imports core.api.scopes."""
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from core.api.scopes import Scope
 
-
-class Scope(models.TextChoices):
-    PEOPLE_READ = "people:read", _("Read org units, people, teams and memberships")
-    PEOPLE_WRITE = "people:write", _("Create and update org units, people, teams and memberships")
-    CYCLES_READ = "cycles:read", _("Read frameworks, cycles and cases")
-    CYCLES_WRITE = "cycles:write", _("Run cycle and case transitions")
-    RESULTS_READ = "results:read", _("Read results (aggregates only) and export them")
-    PLANS_READ = "plans:read", _("Read improvement plans")
-    PLANS_WRITE = "plans:write", _("Write improvement plans")
-    REPORTS_READ = "reports:read", _("Request and download reports")
-    WEBHOOKS = "webhooks:manage", _("Manage webhook subscriptions")
+__all__ = ["Scope"]

@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.db.models import F, Q, QuerySet
 
+from core.roles import Actor, is_hr
+
 from .models import LeadershipTeam, Membership, OrgUnit, Person
 
 
@@ -40,11 +42,8 @@ def people_by_employee_numbers(*, numbers: list[str]) -> tuple[list[Person], lis
 # --- The API: rows with their natural keys, as far as the viewer may see ----------------------------
 
 
-def _sees_organisation(viewer) -> bool:
-    # HR keeps the organisation; nobody else reads it wholesale. Imported here because assessments
-    # builds on people, not the other way round.
-    from assessments.selectors import is_hr
-
+def _sees_organisation(viewer: Actor) -> bool:
+    # HR keeps the organisation; nobody else reads it wholesale.
     return is_hr(viewer)
 
 

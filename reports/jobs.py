@@ -4,7 +4,7 @@ finished file of a report for a leader or a team's principal."""
 from django.db.models import QuerySet
 
 from assessments.models import Case, CaseSubject, Cycle
-from assessments.selectors import is_hr
+from core.roles import is_hr
 
 from .models import ReportJob
 

@@ -10,7 +10,7 @@ from statistics import fmean
 from django.db.models import Q
 
 from assessments.models import Case, CaseResult, CaseSubject, Cycle, Dimension, SubjectResult
-from assessments.models.choices import WEIGHTED_GROUPS, RaterGroup, Vote
+from assessments.models.choices import DISPLAY_GROUPS, RaterGroup, Vote
 from assessments.plan_selectors import previous_plan_for
 from assessments.selectors import (
     RELEASED,
@@ -22,6 +22,7 @@ from assessments.selectors import (
     turnout_for_case,
     turnouts_for_cycle,
 )
+from core.numbers import fixed
 
 from .rendering.charts import report_radar_svg
 
@@ -52,7 +53,6 @@ PLAN_LABELS = {
     "verified": "已核验",
 }
 FLAG_SHORT = {"removal_review": "调整审查", "warning_talk": "诫勉谈话"}
-DISPLAY_GROUPS = (*WEIGHTED_GROUPS, RaterGroup.SELF)
 
 # A member report is two A4 pages at most: a longer list of comments would push it onto a third.
 MAX_COMMENTS = 10
@@ -97,16 +97,16 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
             {
                 "code": d.code,
                 "name": d.name,
-                "score": _num(visible.dimensions.get(d.code)),
-                "team": _num(team_dims.get(d.code)),
-                "cycle": _num(cycle_dims.get(d.code)),
-                "self": _num(self_group["dimensions"].get(d.code)) if self_group else None,
-                "by_group": [_num(visible.groups[g]["dimensions"].get(d.code)) for g in groups],
+                "score": fixed(visible.dimensions.get(d.code)),
+                "team": fixed(team_dims.get(d.code)),
+                "cycle": fixed(cycle_dims.get(d.code)),
+                "self": fixed(self_group["dimensions"].get(d.code)) if self_group else None,
+                "by_group": [fixed(visible.groups[g]["dimensions"].get(d.code)) for g in groups],
                 "indicators": [
                     {
                         "name": i.name,
-                        "score": _num(scores.get(i.pk)),
-                        "by_group": [_num(visible.indicators.get(i.pk, {}).get(g)) for g in groups],
+                        "score": fixed(scores.get(i.pk)),
+                        "by_group": [fixed(visible.indicators.get(i.pk, {}).get(g)) for g in groups],
                     }
                     for i in d.indicators.all()
                 ],
@@ -119,7 +119,7 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
     ]
     # Ties keep the framework's order, so the same figures always name the same indicators.
     scored.sort(key=lambda s: (-round(s[0], 2), s[1]))
-    named = [{"name": i.name, "dimension": dim, "score": _num(score)} for score, _, i, dim in scored]
+    named = [{"name": i.name, "dimension": dim, "score": fixed(score)} for score, _, i, dim in scored]
     comments = [_clip(c) for c in visible.comments[:MAX_COMMENTS]]
     codes = [d.code for d in dimensions]
     # A plan is written after a release: with no earlier released result there is no earlier plan to look for.
@@ -138,7 +138,7 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
         },
         "suppressed_all": visible.suppressed_all,
         "suppressed_groups": visible.suppressed_groups,
-        "total": _num(visible.total),
+        "total": fixed(visible.total),
         "grade": visible.grade,
         "grade_label": GRADE_LABELS.get(visible.grade, ""),
         "rank_in_team": visible.rank_in_team,
@@ -149,8 +149,8 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
                 "code": g,
                 "label": GROUP_LABELS[g],
                 "n": visible.groups[g]["n"],
-                "score": _num(visible.groups[g]["score"]),
-                "weight": _num(visible.weights_used.get(g), 1),
+                "score": fixed(visible.groups[g]["score"]),
+                "weight": fixed(visible.weights_used.get(g), 1),
             }
             for g in groups
         ],
@@ -213,14 +213,14 @@ def team_report_data(*, case: Case) -> dict:
         "aggregate": {
             "members": len(members),
             "shown": len(shown),
-            "member_average": _num(_mean(m.total for m in shown)),
+            "member_average": fixed(_mean(m.total for m in shown)),
             "grade_counts": _grade_counts(m.grade for m in shown),
             "dimensions": _dimension_means(shown, dimensions),
         },
         "team_section": None
         if team is None
         else {
-            "total": _num(team.total),
+            "total": fixed(team.total),
             "grade": team.grade,
             "grade_label": GRADE_LABELS.get(team.grade, ""),
             "good_share": _share(team, "excellent_or_competent"),
@@ -271,7 +271,7 @@ def cycle_summary_data(*, cycle: Cycle, chunk_size: int = 2000) -> dict:
             below_quorum.append(
                 {
                     "team": case.team.name,
-                    "turnout": _num(turnout.percent, 1) if turnout else None,
+                    "turnout": fixed(turnout.percent, 1) if turnout else None,
                     "issued": turnout.issued if turnout else 0,
                     "submitted": turnout.submitted if turnout else 0,
                 }
@@ -284,7 +284,7 @@ def cycle_summary_data(*, cycle: Cycle, chunk_size: int = 2000) -> dict:
                         "name": m.subject.person.name,
                         "team": case.team.name,
                         "position": m.subject.position,
-                        "total": _num(m.total),
+                        "total": fixed(m.total),
                         "grade_label": GRADE_LABELS.get(m.grade, ""),
                         "flags": flags,
                     }
@@ -295,10 +295,10 @@ def cycle_summary_data(*, cycle: Cycle, chunk_size: int = 2000) -> dict:
                 "unit": case.team.org_unit.name,
                 "members": len(members),
                 "hidden": len(members) - len(shown),
-                "average": _num(_mean(m.total for m in shown)),
-                "team_total": _num(team.total) if team else None,
+                "average": fixed(_mean(m.total for m in shown)),
+                "team_total": fixed(team.total) if team else None,
                 "grades": [c["n"] for c in _grade_counts(m.grade for m in shown)],
-                "turnout": _num(turnout.percent, 1) if turnout else None,
+                "turnout": fixed(turnout.percent, 1) if turnout else None,
                 "quorum_met": quorum_met,
                 "removal_review": sum(1 for m in shown if m.flags.get("removal_review")),
                 "warning_talk": sum(1 for m in shown if m.flags.get("warning_talk")),
@@ -306,7 +306,7 @@ def cycle_summary_data(*, cycle: Cycle, chunk_size: int = 2000) -> dict:
         )
     grade_counts = _grade_counts(m.grade for m in all_shown)
     for row in grade_counts:
-        row["share"] = _num(row["n"] * 100 / len(all_shown), 1) if all_shown else None
+        row["share"] = fixed(row["n"] * 100 / len(all_shown), 1) if all_shown else None
     members_total = sum(t["members"] for t in teams)
     return {
         "kind": "cycle",
@@ -317,11 +317,11 @@ def cycle_summary_data(*, cycle: Cycle, chunk_size: int = 2000) -> dict:
             "members": members_total,
             "shown": len(all_shown),
             "hidden": members_total - len(all_shown),
-            "average": _num(_mean(m.total for m in all_shown)),
+            "average": fixed(_mean(m.total for m in all_shown)),
             "grade_counts": grade_counts,
             "issued": issued,
             "submitted": submitted,
-            "turnout": _num(Decimal(submitted) * 100 / issued, 1) if issued else None,
+            "turnout": fixed(Decimal(submitted) * 100 / issued, 1) if issued else None,
             "teams_below_quorum": len(below_quorum),
             "removal_review": sum(t["removal_review"] for t in teams),
             "warning_talk": sum(t["warning_talk"] for t in teams),
@@ -353,14 +353,7 @@ def _visible_in_detail(result: SubjectResult) -> VisibleResult:
 
 
 def _cycle(cycle: Cycle) -> dict:
-    return {"name": cycle.name, "year": cycle.year, "k": cycle.min_group_size, "quorum": _num(cycle.quorum_percent, 0)}
-
-
-def _num(value: float | Decimal | None, places: int = 2) -> str | None:
-    """Figures travel as formatted strings: what is printed is decided here, once, and hashes stably."""
-    if value is None:
-        return None
-    return f"{value:.{places}f}"
+    return {"name": cycle.name, "year": cycle.year, "k": cycle.min_group_size, "quorum": fixed(cycle.quorum_percent, 0)}
 
 
 def _mean(values: Iterable[Decimal | None]) -> float | None:
@@ -380,12 +373,12 @@ def _votes(visible: VisibleResult) -> dict | None:
     return {
         "total": visible.votes["total"],
         "rows": [
-            {"code": v, "label": GRADE_LABELS[v], "n": visible.votes.get(v, 0), "share": _num(shares.get(v), 1)}
+            {"code": v, "label": GRADE_LABELS[v], "n": visible.votes.get(v, 0), "share": fixed(shares.get(v), 1)}
             for v in Vote.values
         ],
-        "excellent_share": _num(shares.get(Vote.EXCELLENT), 1),
-        "good_share": _num(shares.get("excellent_or_competent"), 1),
-        "incompetent_share": _num(shares.get(Vote.INCOMPETENT), 1),
+        "excellent_share": fixed(shares.get(Vote.EXCELLENT), 1),
+        "good_share": fixed(shares.get("excellent_or_competent"), 1),
+        "incompetent_share": fixed(shares.get(Vote.INCOMPETENT), 1),
     }
 
 
@@ -401,7 +394,7 @@ def _self_vs_others(visible: VisibleResult, dimensions: list) -> dict | None:
 
     def pair(mine: float | None, theirs: float | Decimal | None) -> dict:
         gap = float(mine) - float(theirs) if mine is not None and theirs is not None else None
-        return {"self": _num(mine), "others": _num(theirs), "gap": None if gap is None else f"{gap:+.2f}"}
+        return {"self": fixed(mine), "others": fixed(theirs), "gap": None if gap is None else f"{gap:+.2f}"}
 
     return {
         **pair(own["score"], visible.total),
@@ -436,12 +429,12 @@ def _previous(result: SubjectResult, visible: VisibleResult, names: dict[str, st
         "version": earlier.version,
         "position": earlier.subject.position,
         "suppressed_all": before.suppressed_all,
-        "total": _num(before.total),
+        "total": fixed(before.total),
         "grade_label": GRADE_LABELS.get(before.grade, ""),
         "change": f"{visible.total - before.total:+.2f}" if both else None,
         # Dimensions by code: a new framework version may have renamed one; this year's name is shown.
         "dimensions": [
-            {"name": name, "score": _num(before.dimensions.get(code)), "now": _num(visible.dimensions.get(code))}
+            {"name": name, "score": fixed(before.dimensions.get(code)), "now": fixed(visible.dimensions.get(code))}
             for code, name in names.items()
             if code in before.dimensions
         ],
@@ -463,8 +456,8 @@ def _last_plan(subject: CaseSubject, visible: VisibleResult, previous: dict) -> 
         "targets": [
             {
                 "name": t["name"],
-                "before": _num(t["before"]),
-                "now": _num(t["now"]),
+                "before": fixed(t["before"]),
+                "now": fixed(t["now"]),
                 "change": None if t["change"] is None else f"{t['change']:+.2f}",
             }
             for t in plan.targets
@@ -480,7 +473,7 @@ def _dimension_names(cycle: Cycle) -> dict[str, str]:
 
 def _dimension_means(members: list[VisibleResult], names: dict[str, str]) -> list[dict]:
     return [
-        {"code": code, "name": name, "average": _num(_mean(m.dimensions.get(code) for m in members))}
+        {"code": code, "name": name, "average": fixed(_mean(m.dimensions.get(code) for m in members))}
         for code, name in names.items()
     ]
 
@@ -494,7 +487,7 @@ def _grade_counts(grades: Iterable[str]) -> list[dict]:
 
 
 def _share(visible: VisibleResult, key: str) -> str | None:
-    return _num(visible.votes["shares"].get(key), 1) if visible.votes else None
+    return fixed(visible.votes["shares"].get(key), 1) if visible.votes else None
 
 
 def _member_row(m: VisibleResult, name: str, dimensions: dict[str, str]) -> dict:
@@ -503,13 +496,13 @@ def _member_row(m: VisibleResult, name: str, dimensions: dict[str, str]) -> dict
         "position": m.subject.position,
         "principal": m.subject.is_principal,
         "suppressed": m.suppressed_all,
-        "total": _num(m.total),
+        "total": fixed(m.total),
         "grade_label": GRADE_LABELS.get(m.grade, ""),
         "rank": m.rank_in_team,
         "good_share": _share(m, "excellent_or_competent"),
         "incompetent_share": _share(m, Vote.INCOMPETENT),
         "flags": [FLAG_SHORT[f] for f in ("removal_review", "warning_talk") if m.flags.get(f)],
-        "dimensions": [_num(m.dimensions.get(code)) for code in dimensions],
+        "dimensions": [fixed(m.dimensions.get(code)) for code in dimensions],
     }
 
 
@@ -518,8 +511,8 @@ def _turnout(turnout) -> dict:
         "issued": turnout.issued,
         "submitted": turnout.submitted,
         "void": turnout.void,
-        "percent": _num(turnout.percent, 1),
-        "quorum": _num(turnout.quorum_percent, 0),
+        "percent": fixed(turnout.percent, 1),
+        "quorum": fixed(turnout.quorum_percent, 0),
         "quorum_met": turnout.quorum_met,
         "by_group": [
             {

@@ -16,7 +16,6 @@ import zipfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import segno
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,9 +27,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.codes import code_hash, normalise, slip
 from assessments.models import BallotCode, Case, CaseSubject, Cycle
-from assessments.selectors import is_hr
-from assessments.services.codes import code_hash, code_link_path
+from core.roles import is_hr
 
 from .models import ReportJob
 from .signals import report_ready
@@ -484,7 +483,7 @@ def slips_request(*, actor, case: Case, codes: list[str], base_url: str) -> Repo
     if not is_hr(actor):
         raise PermissionDenied
     # As the code entry page reads a typed code: the groups' dashes and the case do not matter.
-    codes = list(dict.fromkeys("".join(ch for ch in c.upper() if ch.isalnum()) for c in codes))
+    codes = list(dict.fromkeys(normalise(c) for c in codes))
     codes = [c for c in codes if c]
     if not codes:
         raise ValidationError(_("There are no codes to print."))
@@ -518,17 +517,13 @@ def slips_request(*, actor, case: Case, codes: list[str], base_url: str) -> Repo
 
 def slips_data(*, case: Case, codes: list[str], base_url: str) -> dict:
     """One slip per code: the case, the link and its QR code (SVG), the code in groups of four."""
-    slips = []
-    for code in codes:
-        url = base_url.rstrip("/") + code_link_path(code)
-        qr = segno.make(url, error="m").svg_inline(scale=4, border=2)
-        slips.append({"code": "-".join(code[i : i + 4] for i in range(0, len(code), 4)), "url": url, "qr_svg": qr})
+    slips = [slip(code, base_url=base_url, scale=4) for code in codes]
     return {
         "kind": "slips",
         "cycle": {"name": case.cycle.name, "year": case.cycle.year},
         "team": case.team.name,
         "unit": case.team.org_unit.name,
-        "slips": slips,
+        "slips": [{"code": s.code, "url": s.url, "qr_svg": s.qr_svg} for s in slips],
     }
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.models import Case, CaseSubject, Cycle
 from assessments.rules import allowed
+from core.roles import hr_required
 
 from . import jobs, services
 from .models import ReportJob
@@ -19,21 +20,14 @@ from .models import ReportJob
 K = ReportJob.Kind
 
 
-def _hr_only(request: HttpRequest) -> None:
-    if not allowed(request.user, "reports.request_reports"):
-        raise Http404
-
-
-@login_required
+@hr_required
 def cycle_reports(request: HttpRequest, pk: int) -> HttpResponse:
-    _hr_only(request)
     cycle = get_object_or_404(Cycle, pk=pk)
     return _desk(request, cycle=cycle, case=None)
 
 
-@login_required
+@hr_required
 def case_reports(request: HttpRequest, pk: int) -> HttpResponse:
-    _hr_only(request)
     case = get_object_or_404(Case.objects.select_related("cycle", "team"), pk=pk)
     return _desk(request, cycle=case.cycle, case=case)
 
@@ -57,11 +51,10 @@ def _desk(request: HttpRequest, *, cycle: Cycle, case: Case | None) -> HttpRespo
     return render(request, "reports/desk.html", context)
 
 
-@login_required
+@hr_required
 @require_POST
 def request_reports(request: HttpRequest, pk: int) -> HttpResponse:
     """One form for the desk's buttons: `kind` is bulk, cycle, team or member (with `subject`)."""
-    _hr_only(request)
     cycle = get_object_or_404(Cycle, pk=pk)
     case = _in_cycle(Case.objects.filter(cycle=cycle), request.POST.get("case"))
     kind = request.POST.get("kind", "")
@@ -84,11 +77,10 @@ def request_reports(request: HttpRequest, pk: int) -> HttpResponse:
     return back
 
 
-@login_required
+@hr_required
 @require_POST
 def request_slips(request: HttpRequest, pk: int) -> HttpResponse:
     """From the page that shows freshly issued codes once: the same slips as a PDF, made by a worker."""
-    _hr_only(request)
     case = get_object_or_404(Case.objects.select_related("cycle", "team"), pk=pk)
     try:
         services.slips_request(

@@ -16,10 +16,10 @@ from django.urls import Resolver404, resolve, reverse
 
 from assessments.models import BallotDraft
 from assessments.services import code_resolve, sheet_for
+from core.api.parsers import field_of
+from core.api.scopes import Scope
 from core.text import NoControlCharacters, check_text, refusals, refused_character
-from integrations.api.parsers import field_of
 from integrations.models import WebhookEndpoint
-from integrations.scopes import Scope
 from people.importers import import_file
 from people.models import LeadershipTeam, Membership, OrgUnit, Person
 from tests.assessments.helpers import assignment_of, login_as, open_case

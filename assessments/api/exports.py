@@ -26,12 +26,11 @@ from openpyxl.styles import Font
 
 from .. import selectors
 from ..models import CaseSubject, Cycle, Grade, RaterGroup, SubjectResult
-from ..models.choices import WEIGHTED_GROUPS
+from ..models.choices import DISPLAY_GROUPS
 from ..selectors import VisibleResult
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-GROUPS = (*WEIGHTED_GROUPS, RaterGroup.SELF)
 # A cell that starts like this is a formula to Excel and LibreOffice, even in a CSV file (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK = 64 * 1024  # characters per piece sent: few writes, flat memory
@@ -99,7 +98,7 @@ class _Labels:
             text=text,
             header=[text(str(h)) for h in header],
             dimensions=[(d.code, text(d.label)) for d in cycle.framework.dimensions.order_by("order", "id")],
-            groups=[(g, text(str(RaterGroup(g).label))) for g in GROUPS],
+            groups=[(g, text(str(RaterGroup(g).label))) for g in DISPLAY_GROUPS],
             kinds={k: text(str(label)) for k, label in CaseSubject.Kind.choices},
             grades={g: text(str(label)) for g, label in Grade.choices},
             yes=text(_("Yes")),

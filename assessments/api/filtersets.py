@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import QuerySet
 
-from integrations.api.filters import IntegerFilter, StrictFilterSet, UpdatedSinceFilterSet
+from core.api.filters import IntegerFilter, StrictFilterSet, UpdatedSinceFilterSet
 
 from .. import selectors
 from ..models import Case, CaseSubject, Cycle, Framework, Grade, SubjectResult

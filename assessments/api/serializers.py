@@ -4,16 +4,14 @@ k-suppressing selector lets every viewer see them: no ballot, score row, rater o
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from integrations.api.fields import StrictCharField
+from core.api.fields import StrictCharField
+from core.numbers import AS_JSON_NUMBER
 from people.models import LeadershipTeam, OrgUnit, Person
 
 from .. import selectors
 from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Grade, Indicator, RaterGroup, SubjectResult
-from ..models.choices import WEIGHTED_GROUPS
+from ..models.choices import DISPLAY_GROUPS
 from ..services.cycles import EDITABLE_SETTINGS
-
-# Figures go out as JSON numbers, not DRF's default decimal strings: clients compute with them.
-NUMBER = {"coerce_to_string": False}
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -25,7 +23,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Indicator
         fields = ["id", "code", "name", "name_en", "description", "description_en", "weight", "order", "rubric"]
-        extra_kwargs = {"weight": NUMBER}
+        extra_kwargs = {"weight": AS_JSON_NUMBER}
 
 
 class DimensionSerializer(serializers.ModelSerializer):
@@ -34,7 +32,7 @@ class DimensionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dimension
         fields = ["id", "code", "name", "name_en", "weight", "order", "indicators"]
-        extra_kwargs = {"weight": NUMBER}
+        extra_kwargs = {"weight": AS_JSON_NUMBER}
 
 
 class FrameworkSerializer(serializers.ModelSerializer):
@@ -70,7 +68,7 @@ class CycleSerializer(serializers.ModelSerializer):
                 "band_basic",
                 "quorum_percent",
             ),
-            NUMBER,
+            AS_JSON_NUMBER,
         )
 
 
@@ -168,7 +166,6 @@ class CycleTransitionResultSerializer(serializers.Serializer):
 
 # --- Results -------------------------------------------------------------------------------------------------
 
-GROUPS = (*WEIGHTED_GROUPS, RaterGroup.SELF)
 VOTES_KEYS = ("excellent", "competent", "basic", "incompetent", "total", "shares")
 
 
@@ -210,7 +207,9 @@ class ResultSerializer(serializers.Serializer):
     is_principal = serializers.BooleanField()
     team = TeamRefSerializer()
     org_unit = OrgUnitRefSerializer()
-    total = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, **NUMBER, help_text="0–100.")
+    total = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, **AS_JSON_NUMBER, help_text="0–100."
+    )
     grade = serializers.ChoiceField(choices=Grade.choices, allow_null=True)
     rank_in_team = serializers.IntegerField(allow_null=True)
     rank_in_cycle = serializers.IntegerField(allow_null=True)
@@ -269,7 +268,7 @@ class ResultSerializer(serializers.Serializer):
                     "score": shown["score"],
                     "dimensions": shown["dimensions"],
                 }
-                for g in GROUPS
+                for g in DISPLAY_GROUPS
                 if (shown := visible.groups.get(g))
             ],
             "votes": {key: votes[key] for key in VOTES_KEYS} if votes else None,

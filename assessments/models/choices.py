@@ -11,6 +11,8 @@ class RaterGroup(models.TextChoices):
 
 # Groups whose means count in the weighted total; self is shown beside it.
 WEIGHTED_GROUPS = (RaterGroup.SUPERIOR, RaterGroup.PEER, RaterGroup.SUBORDINATE)
+# The order every page, export, API row and report lists groups in: the weighted ones, then self.
+DISPLAY_GROUPS = (*WEIGHTED_GROUPS, RaterGroup.SELF)
 
 
 class Vote(models.TextChoices):

@@ -1,44 +1,19 @@
 """One-time anonymous ballot codes: 128 random bits, shown once, stored as SHA-256 only."""
 
-import base64
-import hashlib
-import secrets
-
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from ..codes import code_hash, new_code, normalise
 from ..errors import AssessmentError, InvalidTransition
 from ..models import BallotCode, Case, Cycle, RaterGroup
 from .timeline import event_write
-
-CODE_BYTES = 16  # 128 bits: guessing one live code is hopeless even without throttling.
-
-
-def normalise(code: str) -> str:
-    """The code as issued, from what a person typed: case, dashes and spaces do not matter."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(normalise(code).encode()).hexdigest()
-
-
-def code_link_path(code: str) -> str:
-    """The path a slip's QR code leads to. The code travels after '#': browsers never send that part, so no server,
-    proxy or access log on the way sees it; the page's script posts it and clears it from the address bar."""
-    return f"{reverse('assessments:code_entry')}#{normalise(code)}"
-
-
-def _new_code() -> str:
-    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
 
 
 @transaction.atomic
 def codes_issue(*, case: Case, count: int, rater_group: str = RaterGroup.SUBORDINATE) -> list[str]:
     """Issue `count` fresh codes for a case and return them in plain text: the only time they exist."""
-    codes = [_new_code() for _ in range(count)]
+    codes = [new_code() for _ in range(count)]
     BallotCode.objects.bulk_create(
         BallotCode(case=case, rater_group=rater_group, code_hash=code_hash(c)) for c in codes
     )

@@ -141,9 +141,8 @@ else:
         "control_folder": str(VAR_DIR / "broker-control"),  # else "control/" in whatever the working folder is
         "store_processed": False,
     }
-    # Kombu's filesystem transport expects its folders to exist; a first run has none.
-    for _folder in ("broker", "broker-processed", "broker-control"):
-        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    # Kombu's filesystem transport expects its folders to exist: config/celery_app.py makes them when Celery is
+    # configured, not here (loading settings writes nothing).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -202,10 +201,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": ["integrations.api.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.Cursor",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Cursor",
     "DEFAULT_THROTTLE_CLASSES": ["integrations.api.auth.ApiKeyThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api": KAOPING_API_RATE},
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
@@ -214,7 +213,7 @@ REST_FRAMEWORK = {
 }
 DRF_STANDARDIZED_ERRORS = {
     "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
-    "EXCEPTION_HANDLER_CLASS": "integrations.api.errors.KaopingExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "core.api.errors.KaopingExceptionHandler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kaoping API",

@@ -1,4 +1,5 @@
-"""Test settings: whatever DATABASE_URL / REDIS_URL the test command was given, fast hashing."""
+"""Test settings: the developer's (local.py) with whatever DATABASE_URL / REDIS_URL the test command was given,
+DEBUG off as in production, fast hashing, and files of this run only."""
 
 import atexit
 import shutil
@@ -6,8 +7,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from .base import *  # noqa: F403
-from .base import PDF_TASKS, env
+from .base import PDF_TASKS
+from .local import *  # noqa: F403
+from .local import env
 
 # Each test run has a queue of its own, so two runs on one Redis never take each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("KAOPING_CELERY_QUEUE", default=f"test-{uuid.uuid4().hex[:12]}")
@@ -26,14 +28,6 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="")
 if env.str("MEDIA_ROOT", default=""):
     MEDIA_ROOT = Path(env.str("MEDIA_ROOT"))
 else:
-    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kaoping-test-media-"))
+    # A path of its own, made by the storage on the first file saved: loading settings creates nothing.
+    MEDIA_ROOT = Path(tempfile.gettempdir()) / f"kaoping-test-media-{uuid.uuid4().hex}"
     atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-# Serve static files straight from the apps, without a collectstatic run.
-WHITENOISE_AUTOREFRESH = True
-WHITENOISE_USE_FINDERS = True
-# Webhook receivers on this machine (a developer's listener, the tests' receiver on 127.0.0.1).
-KAOPING_WEBHOOK_ALLOW_PRIVATE = env.bool("KAOPING_WEBHOOK_ALLOW_PRIVATE", default=True)

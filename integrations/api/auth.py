@@ -1,17 +1,20 @@
-"""API-key authentication, scope permissions and per-key throttling for every /api/v1/ view."""
+"""API-key authentication and per-key throttling for every /api/v1/ view (settings name them). The scope
+permission they serve is core.api.permissions.HasScope."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
-from assessments.selectors import is_hr
+# Moved to core.api.permissions; api/plan_views.py (moving to followup/) still imports hr_only from here.
+from core.api.permissions import hr_only
 
 from ..models import ApiKey
 from ..services import api_key_resolve
+
+__all__ = ["ApiKeyAuthentication", "ApiKeyScheme", "ApiKeyThrottle", "hr_only"]
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -49,33 +52,6 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API key created in the admin: `Authorization: Bearer kp_…`.",
         }
-
-
-def hr_only(user, scope: str) -> bool:
-    return is_hr(user)
-
-
-class HasScope(BasePermission):
-    """The view names the scope each method needs (`read_scope`, `write_scope`). An API key must hold it;
-    and the acting user (a key's owner, or a browser session) must have the matching web permission,
-    which the view may define as `web_permission(user, scope)` (HR by default)."""
-
-    message = _("You do not have permission to do this.")
-
-    def has_permission(self, request, view) -> bool:
-        if not request.user or not request.user.is_authenticated:
-            return False
-        scope = scope_for(view, request.method)
-        if isinstance(request.auth, ApiKey) and not request.auth.has_scope(scope):
-            self.message = _("This API key lacks the scope %(scope)s.") % {"scope": scope}
-            return False
-        return getattr(view, "web_permission", hr_only)(request.user, scope)
-
-
-def scope_for(view, method: str) -> str:
-    if method in ("GET", "HEAD", "OPTIONS"):
-        return view.read_scope
-    return getattr(view, "write_scope", None) or view.read_scope
 
 
 class ApiKeyThrottle(SimpleRateThrottle):

@@ -3,8 +3,9 @@
 from django.core.validators import MinLengthValidator
 from rest_framework import serializers
 
+from core.api.fields import StrictBooleanField, StrictCharField, StrictURLField
+
 from ..models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from .fields import StrictBooleanField, StrictCharField, StrictURLField
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):

@@ -5,11 +5,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import Cursor, CursorById
+from core.api.permissions import HasScope
+from core.api.scopes import Scope
+
 from ..models import ApiKey, WebhookDelivery, WebhookEndpoint
-from ..scopes import Scope
 from ..webhooks import webhook_endpoint_create, webhook_endpoint_update
-from .auth import HasScope
-from .pagination import Cursor, CursorById
 from .serializers import (
     WebhookDeliverySerializer,
     WebhookEndpointCreatedSerializer,

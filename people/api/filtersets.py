@@ -5,7 +5,7 @@ import datetime as dt
 import django_filters
 from django.db.models import QuerySet
 
-from integrations.api.filters import UpdatedSinceFilterSet
+from core.api.filters import UpdatedSinceFilterSet
 
 from .. import selectors
 from ..models import LeadershipTeam, Membership, OrgUnit, Person

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from integrations.api.fields import StrictBooleanField, StrictCharField, StrictEmailField
+from core.api.fields import StrictBooleanField, StrictCharField, StrictEmailField
 
 from .. import services
 from ..models import LeadershipTeam, Membership, OrgUnit, Person

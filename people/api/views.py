@@ -7,12 +7,9 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_serializers import ErrorResponse405Serializer
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.request import Request
@@ -20,26 +17,18 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.settings import api_settings
 
-from integrations.api.auth import HasScope
-from integrations.api.filters import CursorOrdering
-from integrations.api.pagination import Cursor
-from integrations.scopes import Scope
+from core.api.scopes import Scope
+from core.api.viewsets import ReadOnlyViewSet
 
 from .. import selectors, services
 from . import filtersets, serializers
 
 
-@extend_validation_errors(["invalid"], field_name="ordering", actions=["list"], methods=["get"])
-class _Organisation(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _Organisation(ReadOnlyViewSet):
     """What the four endpoints share; each subclass names its selector, service, serializer and filters."""
 
-    permission_classes = [HasScope]
     read_scope = Scope.PEOPLE_READ
     write_scope = Scope.PEOPLE_WRITE
-    filter_backends = [DjangoFilterBackend, CursorOrdering]
-    pagination_class = Cursor
-    # Any segment reaches the view, so that "abc" or "1.5" is the API's JSON 404, not Django's HTML one.
-    lookup_value_regex = "[^/]+"
     visible: Callable[..., QuerySet]
     upsert_batch: Callable[..., services.BatchResult]
 

@@ -1,6 +1,6 @@
 import django_filters
 
-from integrations.api.filters import IntegerFilter, UpdatedSinceFilterSet
+from core.api.filters import IntegerFilter, UpdatedSinceFilterSet
 
 from ..models import ReportJob
 

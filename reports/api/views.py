@@ -3,20 +3,17 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from integrations.api.auth import HasScope
-from integrations.api.filters import CursorOrdering
-from integrations.api.pagination import Cursor
-from integrations.scopes import Scope
+from core.api.scopes import Scope
+from core.api.viewsets import ReadOnlyViewSet
 
 from .. import jobs, services
 from ..models import ReportJob
@@ -24,7 +21,6 @@ from .filtersets import ReportJobFilterSet
 from .serializers import ReportJobRequestSerializer, ReportJobSerializer
 
 
-@extend_validation_errors(["invalid"], field_name="ordering", actions=["list"], methods=["get"])
 @extend_validation_errors(["required"], field_name="subject", actions=["create"], methods=["post"])
 @extend_validation_errors(["required"], field_name="case", actions=["create"], methods=["post"])
 @extend_validation_errors(["required"], field_name="cycle", actions=["create"], methods=["post"])
@@ -32,20 +28,16 @@ from .serializers import ReportJobRequestSerializer, ReportJobSerializer
     list=extend_schema(summary="Report jobs, newest change last"),
     retrieve=extend_schema(summary="A report job: status, progress, checksum"),
 )
-class ReportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportJobViewSet(ReadOnlyViewSet):
     """HR's report jobs. A job is queued at once and made by a worker; poll it until `status` is `succeeded`
     (then `download_url` is set) or `failed` (with `error`). Subscribe to the `report.ready` webhook to be
     told instead."""
 
-    permission_classes = [HasScope]
     read_scope = Scope.REPORTS_READ
     write_scope = Scope.REPORTS_READ  # asking for a report is part of reading reports: it changes no data
     serializer_class = ReportJobSerializer
-    filter_backends = [DjangoFilterBackend, CursorOrdering]
     filterset_class = ReportJobFilterSet
     ordering_fields = ["updated_at", "id"]
-    pagination_class = Cursor
-    lookup_value_regex = "[^/]+"
     queryset = ReportJob.objects.none()
 
     def get_queryset(self):

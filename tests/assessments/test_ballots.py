@@ -8,10 +8,10 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from assessments.codes import code_hash
 from assessments.errors import AssessmentError, BallotClosed
 from assessments.models import Assignment, Ballot, BallotCode, BallotDraft, Score, SectionResponse
 from assessments.services import ballot_submit, code_resolve, draft_save, sheet_for
-from assessments.services.codes import code_hash
 from tests.assessments.helpers import assignment_of, close, fill, open_case
 
 pytestmark = pytest.mark.django_db

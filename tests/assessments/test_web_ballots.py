@@ -174,7 +174,7 @@ def test_an_anonymous_code_opens_submits_and_is_then_refused(client):
 def test_the_qr_link_carries_the_code_only_after_the_hash_and_later_urls_none(client):
     """Finding 6: a browser never sends what follows '#', so the slip's link reaches no log; the exchange answers
     with a sheet URL without the code, usable only by the browser that exchanged it."""
-    from assessments.services.codes import code_link_path
+    from assessments.codes import code_link_path
 
     _, _case, _people, _, codes = open_case(members=2, superiors=0, codes=1)
     path, fragment = code_link_path(codes[0]).split("#")

@@ -15,7 +15,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from assessments.services import cycle_release
-from integrations.scopes import Scope
+from core.api.scopes import Scope
 from tests.assessments.helpers import login_as, open_case, released_case
 from tests.assessments.plan_helpers import plan_to
 from tests.integrations.factories import api_client

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import CaseSubject
-from integrations.scopes import Scope
+from core.api.scopes import Scope
 from reports.models import ReportJob
 from reports.services import report_job_run
 from tests.assessments.helpers import released_case

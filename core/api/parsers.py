@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-from core.text import Refusal, control_character_message, refusals
+from ..text import Refusal, control_character_message, refusals
 
 # What `attr` may name: a field, as the serializers spell them (and the batch operations' schema allows).
 FIELD_NAME = re.compile(r"[a-z_]+\Z")

@@ -24,6 +24,7 @@ from .models import (
     Indicator,
     TimelineEvent,
 )
+from .services.transitions import cycle_transition_apply
 
 
 class LockedFrameworkMixin:
@@ -123,15 +124,16 @@ class CycleAdmin(SimpleHistoryAdmin):
             return [f.name for f in Cycle._meta.fields if f.name not in ("id", "closes_at")]
         return self.readonly_fields
 
-    def _each(self, request: HttpRequest, queryset: QuerySet[Cycle], service, done: str) -> dict:
+    def _each(self, request: HttpRequest, queryset: QuerySet[Cycle], name: str, done: str) -> dict:
+        """The desk's transition (services/transitions.py) on each selected cycle."""
         issued: dict = {}
         for cycle in queryset:
             try:
-                result = service(cycle=cycle, actor=request.user)
+                transition, result = cycle_transition_apply(cycle=cycle, name=name, actor=request.user)
             except ValidationError as error:
                 self.message_user(request, f"{cycle}: {' '.join(error.messages)}", messages.ERROR)
                 continue
-            if isinstance(result, dict):
+            if transition.issues_codes:
                 issued.update(result)
             self.message_user(request, done % {"cycle": cycle})
         return issued
@@ -152,23 +154,23 @@ class CycleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Open: create assignments and issue ballot codes"))
     def open_cycles(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> HttpResponse | None:
-        return self._show_codes(request, self._each(request, queryset, services.cycle_open, _("%(cycle)s is open.")))
+        return self._show_codes(request, self._each(request, queryset, "open", _("%(cycle)s is open.")))
 
     @admin.action(description=_("Close for ballots"))
     def close_cycles(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
-        self._each(request, queryset, services.cycle_close, _("%(cycle)s is closed."))
+        self._each(request, queryset, "close", _("%(cycle)s is closed."))
 
     @admin.action(description=_("Compute results (in the background)"))
     def score_cycles(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
-        self._each(request, queryset, services.cycle_score_later, _("%(cycle)s is being scored by a worker."))
+        self._each(request, queryset, "score", _("%(cycle)s is being scored by a worker."))
 
     @admin.action(description=_("Release results to leaders"))
     def release_cycles(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> None:
-        self._each(request, queryset, services.cycle_release, _("%(cycle)s is released."))
+        self._each(request, queryset, "release", _("%(cycle)s is released."))
 
     @admin.action(description=_("End the rehearsal: purge test ballots and issue new codes"))
     def purge_test_ballots(self, request: HttpRequest, queryset: QuerySet[Cycle]) -> HttpResponse | None:
-        issued = self._each(request, queryset, services.cycle_purge_test_ballots, _("%(cycle)s: test ballots purged."))
+        issued = self._each(request, queryset, "purge", _("%(cycle)s: test ballots purged."))
         return self._show_codes(request, issued)
 
 

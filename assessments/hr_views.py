@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.roles import hr_required
@@ -25,19 +25,7 @@ from .forms import AddTeamsForm, CodesAddForm, CycleForm, CycleSettingsForm, Fee
 from .models import Case, CaseSubject, Cycle
 from .rules import allowed
 from .services.feedback import OPEN_CASE
-
-TRANSITIONS = {
-    "open": (services.cycle_open, gettext_lazy("The cycle is open: assignments made and ballot codes issued.")),
-    "close": (services.cycle_close, gettext_lazy("The cycle is closed for ballots.")),
-    "score": (services.cycle_score_later, gettext_lazy("Results are being computed by a worker; reload in a moment.")),
-    "release": (services.cycle_release, gettext_lazy("Results are released to leaders.")),
-    "purge": (
-        services.cycle_purge_test_ballots,
-        gettext_lazy("The rehearsal's ballots are purged and every code replaced: print the new slips."),
-    ),
-    "reopen": (services.cycle_reopen, gettext_lazy("The cycle is open again for ballots.")),
-    "archive": (services.cycle_archive, gettext_lazy("The cycle is archived.")),
-}
+from .services.transitions import case_transition_apply, cycle_transition_apply, cycle_transitions_for
 
 
 def _hr_only(request: HttpRequest, obj=None) -> None:
@@ -71,25 +59,17 @@ def _cycle_page(request: HttpRequest, cycle: Cycle, teams_form: AddTeamsForm | N
             "rows": rows,
             "issued": issued,
             "submitted": submitted,
-            "actions": _actions_for(cycle),
+            "actions": _actions_for(cycle, request.user),
             "teams_form": teams_form or (AddTeamsForm(cycle=cycle) if cycle.status == Cycle.Status.DRAFT else None),
         },
         status=status,
     )
 
 
-def _actions_for(cycle: Cycle) -> list[tuple[str, str]]:
-    allowed = {
-        Cycle.Status.DRAFT: [("open", _("Open the cycle"))],
-        Cycle.Status.OPEN: [("close", _("Close for ballots"))],
-        Cycle.Status.CLOSED: [("score", _("Compute results"))],
-        Cycle.Status.SCORED: [("score", _("Compute again")), ("release", _("Release results"))],
-        Cycle.Status.RELEASED: [("archive", _("Archive"))],
-    }
-    actions = allowed.get(cycle.status, [])
-    if cycle.test_mode and cycle.status in (Cycle.Status.OPEN, Cycle.Status.CLOSED, Cycle.Status.SCORED):
-        actions = [("purge", _("Purge the test ballots and start the real run")), *actions]
-    return actions
+def _actions_for(cycle: Cycle, actor) -> list[tuple[str, str]]:
+    """The buttons of the desk: every transition HR may take now but the reopen, which asks for a reason in a
+    form of its own."""
+    return [(t.name, t.label) for t in cycle_transitions_for(cycle=cycle, actor=actor) if t.reason != "required"]
 
 
 @hr_required
@@ -97,18 +77,15 @@ def _actions_for(cycle: Cycle) -> list[tuple[str, str]]:
 def cycle_transition(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_object_or_404(Cycle, pk=pk)
     action = request.POST.get("action", "")
-    if action not in TRANSITIONS:
-        messages.error(request, _("Unknown action."))
-        return redirect("assessments:hr_cycle", pk=pk)
-    service, done = TRANSITIONS[action]
-    extra = {"reason": request.POST.get("reason", "")} if action == "reopen" else {}
     try:
-        issued = service(cycle=cycle, actor=request.user, **extra)
+        transition, issued = cycle_transition_apply(
+            cycle=cycle, name=action, actor=request.user, reason=request.POST.get("reason", "")[:2000]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("assessments:hr_cycle", pk=pk)
-    messages.success(request, done)
-    if action in ("open", "purge") and any(issued.values()):
+    messages.success(request, transition.done)
+    if transition.issues_codes and any(issued.values()):
         # Plain-text codes exist only now: show them once, to print.
         cases = Case.objects.filter(pk__in=issued).select_related("team", "cycle")
         return _slips(request, cycle, [(c, issued[c.pk]) for c in cases])
@@ -302,27 +279,20 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-CASE_TRANSITIONS = {
-    "start_improving": (services.case_start_improving, gettext_lazy("The case is in its improvement stage.")),
-    "close": (services.case_close, gettext_lazy("The case is closed.")),
-}
-
-
 @hr_required
 @require_POST
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a case on after release: into improvement, then closed once its plans are verified."""
     case = get_object_or_404(Case, pk=pk)
-    action = request.POST.get("action", "")
-    if action not in CASE_TRANSITIONS:
-        messages.error(request, _("Unknown action."))
-        return redirect("assessments:hr_case", pk=pk)
-    service, done = CASE_TRANSITIONS[action]
-    extra = {"reason": request.POST.get("reason", "")[:2000]} if action == "close" else {}
     try:
-        service(case=case, actor=request.user, **extra)
+        transition, _case = case_transition_apply(
+            case=case,
+            name=request.POST.get("action", ""),
+            actor=request.user,
+            reason=request.POST.get("reason", "")[:2000],
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, done)
+        messages.success(request, transition.done)
     return redirect("assessments:hr_case", pk=pk)

@@ -12,6 +12,7 @@ from .. import selectors
 from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Grade, Indicator, RaterGroup, SubjectResult
 from ..models.choices import DISPLAY_GROUPS
 from ..services.cycles import EDITABLE_SETTINGS
+from ..services.transitions import CASE_TRANSITIONS, CYCLE_TRANSITIONS
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -133,7 +134,8 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CycleTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["open", "close", "score", "release", "reopen", "archive"])
+    # The API offers every transition of the desk but the rehearsal's purge, which hands out a new set of codes.
+    action = serializers.ChoiceField(choices=[name for name in CYCLE_TRANSITIONS if name != "purge"])
     reason = StrictCharField(
         required=False, allow_blank=True, max_length=2000, default="", help_text="Required to reopen."
     )
@@ -146,7 +148,7 @@ class CycleTransitionSerializer(serializers.Serializer):
 
 
 class CaseTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["start_improving", "close"])
+    action = serializers.ChoiceField(choices=list(CASE_TRANSITIONS))
     reason = StrictCharField(required=False, allow_blank=True, max_length=2000, default="")
 
 

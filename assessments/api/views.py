@@ -17,8 +17,9 @@ from core.api.permissions import HasScope
 from core.api.scopes import Scope
 from core.api.viewsets import ReadOnlyViewSet
 
-from .. import selectors, services
+from .. import selectors
 from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Indicator, SubjectResult
+from ..services.transitions import case_transition_apply, cycle_transition_apply
 from . import exports
 from .filtersets import CaseFilterSet, CycleFilterSet, FrameworkFilterSet, ResultFilterSet
 from .serializers import (
@@ -71,15 +72,6 @@ class CycleViewSet(ReadOnlyViewSet):
     ordering_fields = ["updated_at", "id", "year"]
     queryset = Cycle.objects.all()
 
-    TRANSITIONS = {
-        "open": services.cycle_open,
-        "close": services.cycle_close,
-        "score": services.cycle_score_later,
-        "release": services.cycle_release,
-        "reopen": services.cycle_reopen,
-        "archive": services.cycle_archive,
-    }
-
     @extend_schema(
         summary="Move the cycle on: open, close, score, release, reopen (with a reason) or archive",
         description="Each action runs the same service as HR's desk. A refused transition is a 400 with the "
@@ -93,15 +85,18 @@ class CycleViewSet(ReadOnlyViewSet):
         cycle = self.get_object()
         payload = CycleTransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        name = payload.validated_data["action"]
-        extra = {"reason": payload.validated_data["reason"]} if name == "reopen" else {}
-        outcome = self.TRANSITIONS[name](cycle=cycle, actor=request.user, **extra)
-        codes = outcome if name == "open" else {}
+        transition, outcome = cycle_transition_apply(
+            cycle=cycle,
+            name=payload.validated_data["action"],
+            actor=request.user,
+            reason=payload.validated_data["reason"],
+        )
+        codes = outcome if transition.issues_codes else {}
         cycle.refresh_from_db()
         body = CycleTransitionResultSerializer(
             {"cycle": cycle, "codes": [{"case": case, "codes": plain} for case, plain in codes.items()]}
         ).data
-        response = Response(body, status=status.HTTP_202_ACCEPTED if name == "score" else status.HTTP_200_OK)
+        response = Response(body, status=status.HTTP_202_ACCEPTED if transition.queued else status.HTTP_200_OK)
         if codes:
             response["Cache-Control"] = "no-store"  # the codes must not linger in a proxy or client cache
         return response
@@ -120,8 +115,6 @@ class CaseViewSet(ReadOnlyViewSet):
         Prefetch("subjects", CaseSubject.objects.select_related("person").order_by("order", "id"))
     )
 
-    TRANSITIONS = {"start_improving": services.case_start_improving, "close": services.case_close}
-
     def get_serializer_class(self) -> type[CaseSerializer]:
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
 
@@ -135,9 +128,12 @@ class CaseViewSet(ReadOnlyViewSet):
         case = self.get_object()
         payload = CaseTransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        name = payload.validated_data["action"]
-        extra = {"reason": payload.validated_data["reason"]} if name == "close" else {}
-        self.TRANSITIONS[name](case=case, actor=request.user, **extra)
+        case_transition_apply(
+            case=case,
+            name=payload.validated_data["action"],
+            actor=request.user,
+            reason=payload.validated_data["reason"],
+        )
         return Response(CaseDetailSerializer(self.get_queryset().get(pk=case.pk)).data)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
@@ -47,7 +47,7 @@ from .demo_data import (
     WEAK,
     K,
 )
-from .models import Assignment, Ballot, Case, CaseSubject, Cycle, Framework, ImprovementPlan, RaterGroup, Vote
+from .models import Assignment, Ballot, Case, CaseSubject, Cycle, Framework, RaterGroup, Vote
 from .services import (
     ballot_submit,
     case_create,
@@ -58,12 +58,6 @@ from .services import (
     cycle_release,
     cycle_score,
     draft_save,
-    feedback_record_talk,
-    feedback_respond,
-    plan_approve,
-    plan_create,
-    plan_submit,
-    progress_post,
     sheet_for,
 )
 from .services.ballots import Sheet
@@ -363,31 +357,6 @@ def _last_year(rng: random.Random, plant: Plant, actor) -> Cycle:
     return cycle_release(cycle=cycle, actor=actor)
 
 
-def _plans(cycle: Cycle, plant: Plant, hr) -> int:
-    """Last year's follow-up: the leader's talk is held and their plan is under way, half done; the weak
-    deputy's plan waits for HR's approval. Everyone else can draft their own from "My results"."""
-    subjects = {s.person_id: s for s in CaseSubject.objects.filter(case__cycle=cycle, kind=CaseSubject.Kind.MEMBER)}
-    leader, weak = plant.seats["leader"], plant.seats["weak"]
-    today = timezone.localdate()
-    feedback_record_talk(
-        subject=subjects[leader.pk],
-        held_on=today - dt.timedelta(days=20),
-        participants="组织部 王部长、人力资源部 李科长",
-        notes="肯定了生产组织方面的成绩，指出理论学习系统性不足、联系基层不够经常。",
-        actor=hr,
-    )
-    feedback_respond(subject=subjects[leader.pk], response="accept", actor=leader.user)
-    plan = plan_create(subject=subjects[leader.pk], actor=leader.user)
-    plan_submit(plan=plan, actor=leader.user)
-    plan_approve(plan=plan, actor=hr)
-    first = plan.actions.order_by("order", "id").first()
-    progress_post(action=first, actor=leader.user, note="已制定全年学习计划，完成两次专题学习。", progress=40)
-    if weak.user is not None:
-        weak_plan = plan_create(subject=subjects[weak.pk], actor=weak.user)
-        plan_submit(plan=weak_plan, actor=weak.user)
-    return ImprovementPlan.objects.filter(subject__case__cycle=cycle).count()
-
-
 def _this_year(rng: random.Random, plant: Plant, actor) -> tuple[Cycle, dict[int, list[str]]]:
     # A year on, most people are a little better; the weak deputy of 采油三矿 took the warning talk to heart.
     levels = Levels(dims=plant.levels.dims)
@@ -451,8 +420,12 @@ def _say(stdout: Writer | None, message: str) -> None:
         stdout.write(message + "\n")
 
 
-def seed_demo(*, stdout: Writer | None = None) -> DemoSummary:
-    """Build the demo plant and its two cycles, unless it is already there."""
+def seed_demo(
+    *, stdout: Writer | None = None, after_last_cycle: Callable[[Cycle, Plant, object], None] | None = None
+) -> DemoSummary:
+    """Build the demo plant and its two cycles, unless it is already there. `after_last_cycle(cycle, plant, hr)`
+    adds what the layers above make of last year's released cycle (followup: talks and plans), in the same
+    transaction, before this year's cycle opens."""
     if OrgUnit.objects.filter(code=PLANT_CODE).exists():
         _say(
             stdout,
@@ -469,7 +442,8 @@ def seed_demo(*, stdout: Writer | None = None) -> DemoSummary:
         _user("admin", password_hash, is_staff=True, is_superuser=True)
         plant = _organisation(rng, password_hash)
         last = _last_year(rng, plant, hr)
-        _plans(last, plant, hr)
+        if after_last_cycle is not None:
+            after_last_cycle(last, plant, hr)
         current, unused = _this_year(rng, plant, hr)
         people = [*plant.company_leaders, *Person.objects.filter(pk__in=plant.levels.person.keys())]
         last_ballots = Ballot.objects.filter(cycle=last).count()

@@ -1,5 +1,5 @@
 """Forms: a ballot-sheet section from a plain form POST (the same fields the page's script sends), and the
-cycle desk's and the leader's forms. Business rules stay in the services; forms only parse and say what is wrong."""
+cycle desk's forms. Business rules stay in the services; forms only parse and say what is wrong."""
 
 import re
 
@@ -10,12 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from people.models import LeadershipTeam
 from people.selectors import people_by_employee_numbers, teams_active
 
-from .models import Cycle, FeedbackTalk
+from .models import Cycle
 from .selectors import frameworks_usable
 from .services.ballots import Section
 from .services.codes import MAX_CODES_AT_ONCE
 from .services.cycles import EDITABLE_SETTINGS
-from .services.feedback import MAX_TEXT
 
 
 def section_changes(*, post: QueryDict, section: Section, indicators: list) -> dict:
@@ -96,61 +95,3 @@ class AddTeamsForm(forms.Form):
 
 class CodesAddForm(forms.Form):
     count = forms.IntegerField(label=_("How many more codes"), min_value=1, max_value=MAX_CODES_AT_ONCE)
-
-
-class FeedbackTalkForm(forms.Form):
-    held_on = forms.DateField(label=_("Talk held on"), widget=forms.DateInput(attrs={"type": "date"}))
-    participants = forms.CharField(
-        label=_("Who took part"),
-        required=False,
-        max_length=500,
-        help_text=_("Names and roles of everyone present."),
-    )
-    notes = forms.CharField(
-        label=_("Key points of the talk"),
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class AppealDecisionForm(forms.Form):
-    """HR's decision on a pending appeal: dismiss it, or send the result for review; either way with the reason
-    the leader will read."""
-
-    DISMISS, REVIEW = "dismiss", "review"
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[(DISMISS, _("Dismiss the appeal")), (REVIEW, _("Send the result for review"))],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Reason (the leader reads it)"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class ReviewConcludeForm(forms.Form):
-    outcome = forms.CharField(
-        label=_("Outcome of the review (the leader reads it)"),
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class FeedbackResponseForm(forms.Form):
-    response = forms.ChoiceField(
-        label=_("Your response"), choices=FeedbackTalk.Response.choices, widget=forms.RadioSelect
-    )
-    text = forms.CharField(
-        label=_("In your own words"),
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Required for an appeal: say which findings you dispute and why."),
-    )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("response") == FeedbackTalk.Response.APPEAL and not (data.get("text") or "").strip():
-            self.add_error("text", _("An appeal needs its reasons."))
-        return data

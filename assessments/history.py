@@ -1,36 +1,23 @@
-"""Reads of the change history (django-simple-history) of cases, feedback talks, plans and actions, as lines a
-person reads: who, when, what changed from what to what; and the case file's record, the timeline's events and
-those changes merged, oldest first. Ballots and scores have no history at all, so nothing here can point at a
-rater."""
+"""Reads of the change history (django-simple-history) as lines a person reads: who, when, what changed from what
+to what; and the case file's record, the timeline's events and those changes merged, oldest first. Later layers
+(followup: talks, plans, actions) read their own models' history with `history_entries` and hand their entries to
+`case_record`. Ballots and scores have no history at all, so nothing here can point at a rater."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import chain
 
 from django.db import models
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    Action,
-    Case,
-    Cycle,
-    FeedbackTalk,
-    ImprovementPlan,
-    ProgressUpdate,
-    TimelineEvent,
-)
+from .models import Case, Cycle, TimelineEvent
 from .selectors import timeline_for_case
 
 # Bookkeeping, not a change anyone made.
 SKIPPED = {"id", "created_at", "updated_at", "token", "overdue_notified_on", "order", "anonymous_mixed"}
 # What a newly created row is recognised by.
 ON_CREATE = {
-    ImprovementPlan: ("status",),
-    Action: ("title", "due_on", "indicator"),
-    FeedbackTalk: ("held_on",),
     Case: ("status",),
     Cycle: ("status",),
 }
@@ -91,9 +78,12 @@ def _fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name not in SKIPPED]
 
 
-def history_entries(records: Iterable, describe) -> list[HistoryEntry]:
+def history_entries(
+    records: Iterable, describe: Callable[[object], str], *, on_create: Iterable[str] | None = None
+) -> list[HistoryEntry]:
     """One entry per historical record (of one model), each against the record before it of the same row.
-    `describe(record)` names the row ("Action: …")."""
+    `describe(record)` names the row ("Action: …"); `on_create` names the fields a new row is recognised by
+    (ON_CREATE's, for the models of this app)."""
     records = sorted(records, key=lambda r: (r.history_date, r.history_id))
     values = _Values()
     last: dict[object, object] = {}
@@ -103,10 +93,11 @@ def history_entries(records: Iterable, describe) -> list[HistoryEntry]:
         before = last.get(record.id)
         last[record.id] = record
         changes = []
+        recognised_by = ON_CREATE.get(model, ()) if on_create is None else on_create
         for f in _fields(model):
             new = getattr(record, f.attname)
             if record.history_type == "+" or before is None:
-                if f.name in ON_CREATE.get(model, ()) and new not in (None, ""):
+                if f.name in recognised_by and new not in (None, ""):
                     changes.append(Change(str(f.verbose_name), "", values.show(f, new)))
                 continue
             old = getattr(before, f.attname)
@@ -126,46 +117,9 @@ def history_entries(records: Iterable, describe) -> list[HistoryEntry]:
     return entries
 
 
-def _plan_name(record) -> str:
-    return str(_("Improvement plan of %(who)s") % {"who": record.subject})
-
-
-def _action_name(record) -> str:
-    return str(_("Action: %(title)s") % {"title": record.title})
-
-
-def plan_history(*, plan: ImprovementPlan) -> list[HistoryEntry]:
-    """The plan's and its actions' changes, oldest first."""
-    plan_records = ImprovementPlan.history.filter(id=plan.pk).select_related("history_user")
-    action_records = Action.history.filter(plan_id=plan.pk).select_related("history_user")
-    entries = history_entries(plan_records, lambda r: str(_("Improvement plan"))) + history_entries(
-        action_records, _action_name
-    )
-    return sorted(entries, key=lambda e: e.when)
-
-
 def case_history(*, case: Case) -> list[HistoryEntry]:
-    """Every recorded change of the case, its feedback talks, its plans and their actions."""
-    subjects = {s.pk: s for s in case.subjects.select_related("person")}
-    plan_ids = list(ImprovementPlan.history.filter(subject_id__in=subjects).values_list("id", flat=True).distinct())
-
-    def subject_name(record) -> str:
-        subject = subjects.get(record.subject_id)
-        return str(subject) if subject else ""
-
-    entries = chain(
-        history_entries(Case.history.filter(id=case.pk).select_related("history_user"), lambda r: str(_("Case"))),
-        history_entries(
-            FeedbackTalk.history.filter(subject_id__in=subjects).select_related("history_user"),
-            lambda r: str(_("Feedback talk with %(who)s") % {"who": subject_name(r)}),
-        ),
-        history_entries(
-            ImprovementPlan.history.filter(subject_id__in=subjects).select_related("history_user"),
-            lambda r: str(_("Improvement plan of %(who)s") % {"who": subject_name(r)}),
-        ),
-        history_entries(Action.history.filter(plan_id__in=plan_ids).select_related("history_user"), _action_name),
-    )
-    return sorted(entries, key=lambda e: e.when)
+    """Every recorded change of the case itself."""
+    return history_entries(Case.history.filter(id=case.pk).select_related("history_user"), lambda r: str(_("Case")))
 
 
 def _event_entry(event: TimelineEvent) -> HistoryEntry:
@@ -185,29 +139,12 @@ def _event_entry(event: TimelineEvent) -> HistoryEntry:
     )
 
 
-def case_record(*, case: Case) -> list[HistoryEntry]:
-    """The case file's record: the timeline's events and the recorded changes, oldest first (an event before
-    the changes it caused, which are saved in the same instant or just before)."""
+def case_record(*, case: Case, changes: Iterable[HistoryEntry] = ()) -> list[HistoryEntry]:
+    """The case file's record: the timeline's events, the case's recorded changes and `changes` (those of later
+    layers' rows), oldest first (an event before the changes it caused, which are saved in the same instant or
+    just before)."""
     events = [_event_entry(e) for e in timeline_for_case(case=case)]
-    return sorted([*events, *case_history(case=case)], key=lambda e: (e.when, e.source != "timeline"))
-
-
-def plans_for_case_file(*, case: Case) -> list[ImprovementPlan]:
-    """Every plan of the case with its actions, their updates and evidence, in seat order."""
-    updates = ProgressUpdate.objects.select_related("author").prefetch_related("evidence").order_by("created_at", "id")
-    return list(
-        ImprovementPlan.objects.filter(subject__case=case)
-        .select_related("subject__person")
-        .prefetch_related(
-            Prefetch(
-                "actions",
-                queryset=Action.objects.select_related("indicator", "owner").prefetch_related(
-                    Prefetch("updates", queryset=updates)
-                ),
-            )
-        )
-        .order_by("subject__order", "id")
-    )
+    return sorted([*events, *case_history(case=case), *changes], key=lambda e: (e.when, e.source != "timeline"))
 
 
 __all__ = [
@@ -215,6 +152,5 @@ __all__ = [
     "HistoryEntry",
     "case_history",
     "case_record",
-    "plan_history",
-    "plans_for_case_file",
+    "history_entries",
 ]

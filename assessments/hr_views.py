@@ -4,34 +4,29 @@ transitions, and the case page with its timeline. Everything here is HR-only; ot
 import copy
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import sections
 from core.roles import hr_required
 
-from . import plan_selectors, selectors, services
+from . import selectors, services
 from .codes import slip
-from .forms import AddTeamsForm, CodesAddForm, CycleForm, CycleSettingsForm, FeedbackTalkForm
-from .models import Case, CaseSubject, Cycle
-from .rules import allowed
-from .services.feedback import OPEN_CASE
+from .forms import AddTeamsForm, CodesAddForm, CycleForm, CycleSettingsForm
+from .models import Case, Cycle
 from .services.transitions import case_transition_apply, cycle_transition_apply, cycle_transitions_for
 
-
-def _hr_only(request: HttpRequest, obj=None) -> None:
-    # Only feedback_talk (moving to followup/) still calls this; the lead switches it to @hr_required.
-    if not allowed(request.user, "assessments.run_cycle", obj):
-        raise Http404
+# Where the apps above assessments add to HR's cycle and case pages (core.sections).
+HR_CYCLE_SLOT = "assessments.hr_cycle"
+HR_CASE_SLOT = "assessments.hr_case"
 
 
 @hr_required
@@ -61,6 +56,7 @@ def _cycle_page(request: HttpRequest, cycle: Cycle, teams_form: AddTeamsForm | N
             "submitted": submitted,
             "actions": _actions_for(cycle, request.user),
             "teams_form": teams_form or (AddTeamsForm(cycle=cycle) if cycle.status == Cycle.Status.DRAFT else None),
+            "sections": sections.render(HR_CYCLE_SLOT, request=request, cycle=cycle),
         },
         status=status,
     )
@@ -232,32 +228,10 @@ def case_codes(request: HttpRequest, pk: int) -> HttpResponse:
     return _slips(request, case.cycle, [(case, codes)])
 
 
-@login_required
-@require_POST
-def feedback_talk(request: HttpRequest, pk: int) -> HttpResponse:
-    """HR records that the feedback talk with one member was held (date and notes)."""
-    subject = get_object_or_404(CaseSubject.objects.select_related("case__cycle", "person"), pk=pk)
-    _hr_only(request, subject)
-    form = FeedbackTalkForm(request.POST)
-    if form.is_valid():
-        try:
-            services.feedback_record_talk(subject=subject, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, format_html(_("Feedback talk with {} recorded."), subject.person.name))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(reverse("assessments:hr_case", args=[subject.case_id]) + "#feedback")
-
-
 @hr_required
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("cycle", "team__org_unit"), pk=pk)
     subjects = list(case.subjects.select_related("person").order_by("order"))
-    released = case.cycle.status in selectors.RELEASED
-    talks = selectors.feedback_for_case(case=case) if released else {}
-    plans = plan_selectors.plans_by_subject(case=case) if released else {}
     return render(
         request,
         "assessments/hr/case.html",
@@ -269,12 +243,8 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
             "codes": selectors.code_counts_for_case(case=case),
             "team_result": selectors.case_result_for(viewer=request.user, case=case),
             "timeline": selectors.timeline_for_case(case=case),
-            "feedback_rows": [
-                {"subject": s, "talk": talks.get(s.pk), "plan": plans.get(s.pk)}
-                for s in subjects
-                if s.person_id and released
-            ],
-            "feedback_open": case.status in OPEN_CASE,
+            # The feedback talks, appeals and plans (followup's, a layer above) fill their own section.
+            "sections": sections.render(HR_CASE_SLOT, request=request, case=case, subjects=subjects),
         },
     )
 

@@ -6,8 +6,8 @@ import rules
 
 from core import roles
 
-from . import plan_selectors, selectors
-from .models import Assignment, Case, CaseSubject, ImprovementPlan
+from . import selectors
+from .models import Assignment, Case, CaseSubject
 
 
 @rules.predicate
@@ -41,44 +41,15 @@ def is_principal_after_release(user, case: Case | None) -> bool:
     return case is not None and selectors.is_principal_of(user=user, case=case)
 
 
-@rules.predicate
-def is_principal_of_another_member(user, subject: CaseSubject | None) -> bool:
-    """The team's principal records the feedback talk with the other members, never with themselves."""
-    return (
-        subject is not None
-        and subject.kind == CaseSubject.Kind.MEMBER
-        and subject.person.user_id != user.pk
-        and selectors.is_principal_of(user=user, case=subject.case)
-    )
-
-
-@rules.predicate
-def may_view_plan(user, plan: ImprovementPlan | None) -> bool:
-    return plan is not None and plan_selectors.can_view_plan(user=user, plan=plan)
-
-
-@rules.predicate
-def may_write_plan(user, target: ImprovementPlan | CaseSubject | None) -> bool:
-    """The author, for a plan or for a subject that has none yet. Whether the plan's state still takes the
-    change is the service's to say, with a message."""
-    subject = target.subject if isinstance(target, ImprovementPlan) else target
-    return subject is not None and plan_selectors.can_write_plan(user=user, subject=subject)
-
-
 # Whether the sheet still takes changes (window, status) is the ballot service's to say, with a message.
 rules.add_perm("assessments.fill_assignment", is_own_assignment)
 rules.add_perm("assessments.view_subject_result", may_see_result)
 rules.add_perm("assessments.view_team_result", is_hr | is_principal_after_release)
-rules.add_perm("assessments.respond_to_feedback", is_own_released_place)
-rules.add_perm("assessments.record_feedback_talk", is_hr | is_principal_of_another_member)
-rules.add_perm("assessments.decide_appeal", is_hr)
-rules.add_perm("assessments.view_plan", may_view_plan)
-rules.add_perm("assessments.write_plan", may_write_plan)
-rules.add_perm("assessments.review_plan", is_hr)
 rules.add_perm("assessments.run_cycle", is_hr)
 
 
 def allowed(user, perm: str, obj=None) -> bool:
     """The rule itself, not `user.has_perm`: Django grants a superuser every permission, but even a
-    superuser must not fill someone else's ballot or answer for someone else's feedback talk."""
+    superuser must not fill someone else's ballot or answer for someone else's feedback talk (followup's rules
+    are asked the same way)."""
     return rules.has_perm(perm, user, obj)

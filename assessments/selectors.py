@@ -25,7 +25,6 @@ from .models import (
     CaseSubject,
     Cycle,
     CycleResult,
-    FeedbackTalk,
     Framework,
     Grade,
     RaterGroup,
@@ -440,15 +439,6 @@ def leader_results_for(*, user) -> list[LeaderResultPage]:
 def turnouts_for_cycle(*, cycle: Cycle) -> dict[int, Turnout]:
     """Turnout of every case of a cycle, whatever the number of cases. Cases with nothing issued are absent."""
     return _turnouts(cycle=cycle, cases=Q(case__cycle=cycle))
-
-
-def feedback_for(*, subject: CaseSubject) -> FeedbackTalk | None:
-    return FeedbackTalk.objects.filter(subject=subject).select_related("held_by").first()
-
-
-def feedback_for_case(*, case: Case) -> dict[int, FeedbackTalk]:
-    """The case's feedback talks by subject id, for HR's case page."""
-    return {f.subject_id: f for f in FeedbackTalk.objects.filter(subject__case=case).select_related("held_by")}
 
 
 def frameworks_usable() -> QuerySet[Framework]:

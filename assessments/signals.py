@@ -10,6 +10,6 @@ from django.dispatch import Signal
 # A cycle's results were computed (or recomputed). Sent with `cycle`, whose results_version is the new one.
 cycle_scored = Signal()
 
-# Actions of an improvement plan were found overdue today (once per plan and day). Sent with `plan`,
-# `action_ids` and `on` (the date, in the configured time zone).
-plan_overdue = Signal()
+# A case is about to close, with its row locked. Sent with `case`; a receiver that must keep it open (followup:
+# plans not verified, appeals open) raises InvalidTransition with the reason, which the close passes on.
+case_closing = Signal()

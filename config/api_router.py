@@ -9,6 +9,7 @@ v1 = [
     path("", include("integrations.api.urls")),
     path("", include("people.api.urls")),
     path("", include("assessments.api.urls")),
+    path("", include("followup.api.urls")),
     path("", include("reports.api.urls")),
 ]
 

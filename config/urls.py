@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_router")),
-    path("reports/", include("reports.urls")),
+    path("", include("reports.urls")),
+    path("", include("followup.urls")),
     path("", include("assessments.urls")),
 ]

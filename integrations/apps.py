@@ -8,9 +8,10 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self) -> None:
-        # integrations listens to assessments, never the other way round: assessments sends its domain
-        # signals without knowing that webhooks exist.
-        from assessments.signals import cycle_scored, plan_overdue
+        # integrations listens to the domain apps, never the other way round: they send their domain signals
+        # without knowing that webhooks exist.
+        from assessments.signals import cycle_scored
+        from followup.signals import plan_overdue
         from reports.signals import report_ready
 
         from .receivers import cycle_scored_emit, plan_overdue_emit, report_ready_emit

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.api.scopes import Scope
+
 from .models import ApiKey
-from .scopes import Scope
 
 KEY_PREFIX = "kp_"
 # Updating last_used_at on every request would make every API call a write: once a minute is enough.

@@ -11,7 +11,6 @@ from django.db.models import Q
 
 from assessments.models import Case, CaseResult, CaseSubject, Cycle, Dimension, SubjectResult
 from assessments.models.choices import DISPLAY_GROUPS, RaterGroup, Vote
-from assessments.plan_selectors import previous_plan_for
 from assessments.selectors import (
     RELEASED,
     VisibleResult,
@@ -23,6 +22,7 @@ from assessments.selectors import (
     turnouts_for_cycle,
 )
 from core.numbers import fixed
+from followup.selectors import previous_plan_for
 
 from .rendering.charts import report_radar_svg
 

@@ -10,11 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessments import selectors as assessments_selectors
 from assessments.models import Case, CaseSubject, Cycle
 from assessments.rules import allowed
 from core.roles import hr_required
+from followup import selectors as followup_selectors
+from followup.history import case_record, plans_for_case_file
 
 from . import jobs, services
+from .case_file import reports_for_case
 from .models import ReportJob
 
 K = ReportJob.Kind
@@ -151,3 +155,28 @@ def team_report(request: HttpRequest, pk: int) -> HttpResponse:
     if job is None:
         return render(request, "reports/not_ready.html", {"cycle": case.cycle}, status=404)
     return _attachment(job)
+
+
+@hr_required
+def case_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """HR's case file, one printable record of a case for an inspector: the team, the results as HR may see them
+    (suppressed below k like everywhere), the feedback talks and appeals, every plan, the reports made, and the
+    whole record of who did what, oldest first. Named raters are not listed: the file is read by people who must
+    not learn who rated whom. Here, in the top layer, because it shows every layer's rows."""
+    case = get_object_or_404(Case.objects.select_related("cycle", "team__org_unit"), pk=pk)
+    subjects = list(case.subjects.select_related("person").order_by("order", "id"))
+    talks = followup_selectors.feedback_for_case(case=case)
+    plans = plans_for_case_file(case=case)
+    return render(
+        request,
+        "reports/case_file.html",
+        {
+            "case": case,
+            "members": [s for s in subjects if s.person_id],
+            "team_result": assessments_selectors.case_result_for(viewer=request.user, case=case),
+            "talks": [(s, talks[s.pk]) for s in subjects if s.pk in talks],
+            "plans": [{"plan": p, "progress": followup_selectors.plan_progress(p)} for p in plans],
+            "reports": list(reports_for_case(case=case)),
+            "record": case_record(case=case),
+        },
+    )

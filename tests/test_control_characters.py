@@ -23,7 +23,7 @@ from integrations.models import WebhookEndpoint
 from people.importers import import_file
 from people.models import LeadershipTeam, Membership, OrgUnit, Person
 from tests.assessments.helpers import assignment_of, login_as, open_case
-from tests.assessments.plan_helpers import case_with_weak_leader, hr_user, plan_to, user_of
+from tests.followup.plan_helpers import case_with_weak_leader, hr_user, plan_to, user_of
 from tests.integrations.factories import api_client
 from tests.people.factories import UserFactory
 from tests.people.helpers import UNITS_HEADER, csv_file, xlsx_file
@@ -283,13 +283,13 @@ def test_every_web_form_refuses_a_nul_in_each_of_its_fields():
     visitors.append((anonymous, [anonymous_sheet_url(anonymous, codes[0])]))
     pages = {
         superior: [reverse("assessments:submit", args=[assignment_of(open_one, superior).pk])],
-        leader: [reverse("assessments:plan", args=[plans[0].pk])],
-        drafter: [reverse("assessments:plan", args=[plans[1].pk])],
+        leader: [reverse("followup:plan", args=[plans[0].pk])],
+        drafter: [reverse("followup:plan", args=[plans[1].pk])],
     }
     for person, own in pages.items():
         client = Client(raise_request_exception=False)
         client.force_login(user_of(person))
-        visitors.append((client, ["/", reverse("assessments:my_results"), reverse("assessments:plans"), *own]))
+        visitors.append((client, ["/", reverse("followup:my_results"), reverse("followup:plans"), *own]))
     hr = Client(raise_request_exception=False)
     hr.force_login(superuser)
     visitors.append((hr, [reverse("assessments:hr_cycles"), reverse("assessments:hr_case", args=[open_one.pk])]))
@@ -321,9 +321,9 @@ def test_every_web_form_refuses_a_nul_in_each_of_its_fields():
         "assessments:code_entry",
         "assessments:code_sheet",
         "assessments:sheet",
-        "assessments:plan_progress",
-        "assessments:plan_action",
-        "assessments:plan_action_add",
+        "followup:plan_progress",
+        "followup:plan_action",
+        "followup:plan_action_add",
         "assessments:hr_cycle_new",
         "assessments:hr_case_codes",
         "admin:people_person_import",

@@ -1,14 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import plan_views, views
+from . import views
 
 router = SimpleRouter()
 router.register("frameworks", views.FrameworkViewSet, basename="framework")
 router.register("cycles", views.CycleViewSet, basename="cycle")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("results", views.ResultViewSet, basename="result")
-router.register("plans", plan_views.PlanViewSet, basename="plan")
 
 urlpatterns = [
     *router.urls,

@@ -33,10 +33,6 @@ from .serializers import (
     ResultSerializer,
 )
 
-# api/plan_views.py (moving to followup/) still imports the old private name; drop this once it imports
-# core.api.viewsets.ReadOnlyViewSet.
-_ReadOnlyViewSet = ReadOnlyViewSet
-
 
 @extend_schema_view(
     list=extend_schema(summary="Frameworks, each with its dimensions and indicators"),

@@ -1,14 +1,10 @@
 from .ballots import Assignment, Ballot, BallotCode, BallotDraft, Score, SectionResponse
 from .choices import Grade, RaterGroup, Vote
 from .cycles import Case, CaseSubject, Cycle, TimelineEvent
-from .feedback import FeedbackTalk
 from .frameworks import Dimension, Framework, Indicator
-from .plans import Action, ActionTemplate, Evidence, ImprovementPlan, ProgressUpdate
 from .results import CaseResult, CycleResult, SubjectResult
 
 __all__ = [
-    "Action",
-    "ActionTemplate",
     "Assignment",
     "Ballot",
     "BallotCode",
@@ -19,13 +15,9 @@ __all__ = [
     "Cycle",
     "CycleResult",
     "Dimension",
-    "Evidence",
-    "FeedbackTalk",
     "Framework",
     "Grade",
-    "ImprovementPlan",
     "Indicator",
-    "ProgressUpdate",
     "RaterGroup",
     "Score",
     "SectionResponse",

@@ -283,40 +283,25 @@ class TimelineEvent(models.Model):
         "codes_issued": pgettext_lazy("timeline", "More ballot codes issued"),
         "codes_replaced": pgettext_lazy("timeline", "Unused ballot codes replaced"),
         "reminded": pgettext_lazy("timeline", "Reminders sent"),
-        "feedback_talk": pgettext_lazy("timeline", "Feedback talk recorded"),
-        "feedback_response": pgettext_lazy("timeline", "Leader responded to the feedback"),
-        "plan_drafted": pgettext_lazy("timeline", "Improvement plan drafted"),
-        "plan_submitted": pgettext_lazy("timeline", "Improvement plan submitted"),
-        "plan_returned": pgettext_lazy("timeline", "Improvement plan returned"),
-        "plan_approved": pgettext_lazy("timeline", "Improvement plan approved"),
-        "plan_started": pgettext_lazy("timeline", "Improvement plan started"),
-        "plan_progress": pgettext_lazy("timeline", "Progress posted"),
-        "plan_completed": pgettext_lazy("timeline", "Improvement plan completed"),
-        "plan_verified": pgettext_lazy("timeline", "Improvement plan verified"),
-        "plan_overdue": pgettext_lazy("timeline", "Actions overdue"),
-        "appeal_lodged": pgettext_lazy("timeline", "Appeal lodged"),
-        "appeal_withdrawn": pgettext_lazy("timeline", "Appeal withdrawn"),
-        "appeal_dismissed": pgettext_lazy("timeline", "Appeal dismissed"),
-        "appeal_review": pgettext_lazy("timeline", "Result sent for review"),
-        "appeal_resolved": pgettext_lazy("timeline", "Review concluded"),
     }
 
     @property
     def action_label(self) -> str:
         return str(self.ACTIONS.get(self.action, self.action))
 
-    @staticmethod
-    def _status_label(status: str) -> str:
-        from .feedback import FeedbackTalk  # they import this module
-        from .plans import ImprovementPlan
+    # Labels of the events and states that later layers (followup: talks, appeals, plans) write on the timeline,
+    # registered by them when their app is ready: assessments never imports them.
+    EXTRA_STATUSES: dict[str, str] = {}
 
+    @classmethod
+    def labels_register(cls, *, actions: dict[str, str], statuses: dict[str, str]) -> None:
+        cls.ACTIONS = {**cls.ACTIONS, **actions}
+        cls.EXTRA_STATUSES = {**cls.EXTRA_STATUSES, **statuses}
+
+    @classmethod
+    def _status_label(cls, status: str) -> str:
         # Cycle and case labels win where a plan or appeal state shares the code ("draft" reads the same).
-        labels = (
-            dict(FeedbackTalk.Appeal.choices)
-            | dict(ImprovementPlan.Status.choices)
-            | dict(Cycle.Status.choices)
-            | dict(Case.Status.choices)
-        )
+        labels = cls.EXTRA_STATUSES | dict(Cycle.Status.choices) | dict(Case.Status.choices)
         return str(labels.get(status, status))
 
     @property

@@ -18,32 +18,12 @@ from .cycles import (
     cycle_score_later,
     cycle_update,
 )
-from .feedback import feedback_appeal_decide, feedback_record_talk, feedback_respond, feedback_review_conclude
 from .frameworks import framework_new_version
 from .mixing import anonymous_ballots_mix
-from .plans import (
-    action_add,
-    action_remove,
-    action_update,
-    actions_mark_overdue,
-    plan_approve,
-    plan_complete,
-    plan_create,
-    plan_return,
-    plan_start,
-    plan_submit,
-    plan_update,
-    plan_verify,
-    progress_post,
-)
 from .reminders import reminders_send
 from .scoring import cycle_compute_results
 
 __all__ = [
-    "action_add",
-    "action_remove",
-    "action_update",
-    "actions_mark_overdue",
     "anonymous_ballots_mix",
     "ballot_submit",
     "case_close",
@@ -66,20 +46,7 @@ __all__ = [
     "cycle_score_later",
     "cycle_update",
     "draft_save",
-    "feedback_appeal_decide",
-    "feedback_record_talk",
-    "feedback_respond",
-    "feedback_review_conclude",
     "framework_new_version",
-    "plan_approve",
-    "plan_complete",
-    "plan_create",
-    "plan_return",
-    "plan_start",
-    "plan_submit",
-    "plan_update",
-    "plan_verify",
-    "progress_post",
     "reminders_send",
     "sheet_for",
 ]

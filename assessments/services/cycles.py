@@ -22,12 +22,10 @@ from ..models import (
     Case,
     CaseSubject,
     Cycle,
-    FeedbackTalk,
     Framework,
-    ImprovementPlan,
     TimelineEvent,
 )
-from ..signals import cycle_scored
+from ..signals import case_closing, cycle_scored
 from .codes import codes_issue
 from .mixing import anonymous_ballots_mix, cases_to_mix
 from .scoring import cycle_compute_results, results_drop
@@ -330,19 +328,10 @@ def case_start_improving(*, case: Case, actor=None) -> Case:
 
 @transaction.atomic
 def case_close(*, case: Case, actor=None, reason: str = "") -> Case:
-    """A case closes when every plan of it is verified and no appeal is still open."""
+    """A case closes when every plan of it is verified and no appeal is still open: followup says so, by
+    raising InvalidTransition from its `case_closing` receiver (assessments does not know plans)."""
     Case.objects.select_for_update().get(pk=case.pk)
-    open_plans = ImprovementPlan.objects.filter(subject__case=case).exclude(status=ImprovementPlan.Status.VERIFIED)
-    if open_plans.exists():
-        raise InvalidTransition(
-            _("The case can close once every plan of it is verified: %(count)d not verified yet.")
-            % {"count": open_plans.count()}
-        )
-    open_appeals = FeedbackTalk.objects.filter(
-        subject__case=case, appeal_status__in=[FeedbackTalk.Appeal.PENDING, FeedbackTalk.Appeal.UNDER_REVIEW]
-    )
-    if open_appeals.exists():
-        raise InvalidTransition(_("The case can close once its appeals are decided and its reviews concluded."))
+    case_closing.send(sender=Case, case=case)
     return _case_transition(
         case, [CS.IMPROVING], CS.CLOSED, verb=_("close"), actor=actor, action="closed", reason=reason
     )

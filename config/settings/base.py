@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "simple_history",
     "people",
     "assessments",
+    "followup",
     "reports",
     "integrations",
 ]
@@ -179,7 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     # Daily, just after midnight in TIME_ZONE: what fell due yesterday is overdue today. Running it more
     # often (or twice by two beats) sends nothing twice: each action is told about once per day.
     "plans-overdue-check": {
-        "task": "assessments.tasks.check_overdue_actions",
+        "task": "followup.tasks.check_overdue_actions",
         "schedule": crontab(hour=0, minute=15),
     },
     # While a cycle is open, an anonymous ballot stays linkable to its code (one transaction wrote both) until the
@@ -244,8 +245,8 @@ SPECTACULAR_SETTINGS = {
         "CycleStatusEnum": "assessments.models.Cycle.Status",
         "CaseStatusEnum": "assessments.models.Case.Status",
         "SubjectKindEnum": "assessments.models.CaseSubject.Kind",
-        "PlanStatusEnum": "assessments.models.ImprovementPlan.Status",
-        "ActionStatusEnum": "assessments.models.Action.Status",
+        "PlanStatusEnum": "followup.models.ImprovementPlan.Status",
+        "ActionStatusEnum": "followup.models.Action.Status",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }

@@ -8,13 +8,10 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.throttling import SimpleRateThrottle
 
-# Moved to core.api.permissions; api/plan_views.py (moving to followup/) still imports hr_only from here.
-from core.api.permissions import hr_only
-
 from ..models import ApiKey
 from ..services import api_key_resolve
 
-__all__ = ["ApiKeyAuthentication", "ApiKeyScheme", "ApiKeyThrottle", "hr_only"]
+__all__ = ["ApiKeyAuthentication", "ApiKeyScheme", "ApiKeyThrottle"]
 
 
 class ApiKeyAuthentication(BaseAuthentication):

@@ -7,9 +7,9 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
-from assessments.evidence import evidence_check
 from assessments.models import Assignment, CaseSubject
-from assessments.services import plan_approve, plan_create, plan_submit, progress_post
+from followup.evidence import evidence_check
+from followup.services import plan_approve, plan_create, plan_submit, progress_post
 from tests.assessments.factories import CycleFactory, PersonFactory, UserFactory
 from tests.assessments.helpers import open_case, released_case
 
@@ -43,18 +43,18 @@ def matrix(world) -> list[tuple[str, str, str, dict, dict]]:
         ("my_ballots", "get", reverse("assessments:my_ballots"), {}, expect(200)),
         ("sheet", "get", reverse("assessments:sheet", args=[w["assignment"].pk]), {}, expect(404, evaluator=200)),
         ("submit", "get", reverse("assessments:submit", args=[w["assignment"].pk]), {}, expect(404, evaluator=200)),
-        ("my_results", "get", reverse("assessments:my_results"), {}, expect(200)),
+        ("my_results", "get", reverse("followup:my_results"), {}, expect(200)),
         (
             "feedback_respond",
             "post",
-            reverse("assessments:feedback_respond", args=[w["leader_subject"].pk]),
+            reverse("followup:feedback_respond", args=[w["leader_subject"].pk]),
             {"response": "accept"},
             expect(404, leader=302),
         ),
         (
             "team_results",
             "get",
-            reverse("assessments:team_results", args=[w["released_case"].pk]),
+            reverse("followup:team_results", args=[w["released_case"].pk]),
             {},
             expect(404, principal=200, **HR_ONLY),
         ),
@@ -107,7 +107,7 @@ def matrix(world) -> list[tuple[str, str, str, dict, dict]]:
         (
             "hr_feedback_talk",
             "post",
-            reverse("assessments:hr_feedback_talk", args=[w["leader_subject"].pk]),
+            reverse("followup:hr_feedback_talk", args=[w["leader_subject"].pk]),
             {"held_on": "2026-01-05"},
             expect(404, hr=302, superuser=302),
         ),
@@ -127,72 +127,72 @@ def plan_rows(w) -> list[tuple[str, str, str, dict, dict]]:
     action = w["plan"].actions.first().pk
     readers = {"leader": 200, "principal": 200, **HR_ONLY}
     return [
-        ("plans", "get", reverse("assessments:plans"), {}, expect(200)),
-        ("plan_draft", "post", reverse("assessments:plan_draft", args=[subject]), {}, expect(404, leader=302)),
-        ("plan", "get", reverse("assessments:plan", args=[plan]), {}, expect(404, **readers)),
-        ("plan_edit", "post", reverse("assessments:plan_edit", args=[plan]), {"goal": "x"}, expect(404, leader=400)),
+        ("plans", "get", reverse("followup:plans"), {}, expect(200)),
+        ("plan_draft", "post", reverse("followup:plan_draft", args=[subject]), {}, expect(404, leader=302)),
+        ("plan", "get", reverse("followup:plan", args=[plan]), {}, expect(404, **readers)),
+        ("plan_edit", "post", reverse("followup:plan_edit", args=[plan]), {"goal": "x"}, expect(404, leader=400)),
         (
             "plan_transition",
             "post",
-            reverse("assessments:plan_transition", args=[plan]),
+            reverse("followup:plan_transition", args=[plan]),
             {"action": "nonsense"},
             expect(404, leader=302),
         ),
-        ("plan_action_add", "post", reverse("assessments:plan_action_add", args=[plan]), {}, expect(404, leader=400)),
+        ("plan_action_add", "post", reverse("followup:plan_action_add", args=[plan]), {}, expect(404, leader=400)),
         (
             "plan_action",
             "post",
-            reverse("assessments:plan_action", args=[plan, action]),
+            reverse("followup:plan_action", args=[plan, action]),
             {"op": "save"},
             expect(404, leader=400),
         ),
         (
             "plan_progress",
             "post",
-            reverse("assessments:plan_progress", args=[plan, action]),
+            reverse("followup:plan_progress", args=[plan, action]),
             {},
             expect(404, leader=400),
         ),
         (
             "plan_evidence",
             "get",
-            reverse("assessments:plan_evidence", args=[w["evidence"].pk]),
+            reverse("followup:plan_evidence", args=[w["evidence"].pk]),
             {},
             expect(404, **readers),
         ),
         (
             "team_feedback_talk",
             "post",
-            reverse("assessments:team_feedback_talk", args=[subject]),
+            reverse("followup:team_feedback_talk", args=[subject]),
             {"held_on": "2026-01-05"},
             expect(404, principal=302, hr=302, superuser=302),
         ),
         (
             "hr_case_file",
             "get",
-            reverse("assessments:hr_case_file", args=[w["released_case"].pk]),
+            reverse("reports:case_file", args=[w["released_case"].pk]),
             {},
             expect(404, **HR_ONLY),
         ),
         (
             "hr_appeal",
             "post",
-            reverse("assessments:hr_appeal", args=[subject]),
+            reverse("followup:hr_appeal", args=[subject]),
             {"decision": "dismiss", "reason": "x"},
             expect(404, hr=302, superuser=302),
         ),
         (
             "hr_plans",
             "get",
-            reverse("assessments:hr_plans", args=[w["released_case"].cycle_id]),
+            reverse("followup:hr_plans", args=[w["released_case"].cycle_id]),
             {},
             expect(404, **HR_ONLY),
         ),
-        ("hr_plan", "get", reverse("assessments:hr_plan", args=[plan]), {}, expect(404, **HR_ONLY)),
+        ("hr_plan", "get", reverse("followup:hr_plan", args=[plan]), {}, expect(404, **HR_ONLY)),
         (
             "hr_plan_transition",
             "post",
-            reverse("assessments:hr_plan_transition", args=[plan]),
+            reverse("followup:hr_plan_transition", args=[plan]),
             {"action": "nonsense"},
             expect(404, hr=302, superuser=302),
         ),
@@ -244,7 +244,13 @@ def test_every_role_gets_exactly_what_the_matrix_says(client, world, role):
     if user is not None:
         client.force_login(user)
     rows = matrix(world)
-    pages = {p.name for p in get_resolver("assessments.urls").url_patterns if getattr(p, "name", None)}
+    # Every page of assessments and followup, and HR's case file (reports', at its old HR address).
+    pages = {
+        p.name
+        for urls in ("assessments.urls", "followup.urls")
+        for p in get_resolver(urls).url_patterns
+        if getattr(p, "name", None)
+    } | {"hr_case_file"}
     assert {row[0] for row in rows} == pages, "every page of the site needs its row in the matrix"
     got, want = {}, {}
     for name, method, url, data, expected in matrix(world):

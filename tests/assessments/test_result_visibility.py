@@ -73,7 +73,7 @@ def test_a_leader_sees_no_team_average_that_is_one_colleagues_figure(client):
     data = member_report_data(subject=subject_of(case, d))
     assert all(row["team"] is None for row in data["dimensions"])
     assert data["team_size"] == 2  # "rank … of 2": the members ranked, hidden ones are not
-    html = client.get(reverse("assessments:my_results")).content.decode()
+    html = client.get(reverse("followup:my_results")).content.decode()
     assert html.count("Team average") <= 1  # the column heading at most, with no figure under it
 
 

@@ -135,7 +135,7 @@ def test_a_second_run_changes_nothing(demo, var_dir):
 
 
 def test_last_years_follow_up_is_under_way(seeded):
-    from assessments.models import FeedbackTalk, ImprovementPlan
+    from followup.models import FeedbackTalk, ImprovementPlan
 
     leader_plan = ImprovementPlan.objects.get(subject__person__user__username="leader")
     assert leader_plan.status == ImprovementPlan.Status.IN_PROGRESS

@@ -19,7 +19,7 @@ def scored():
 def test_nothing_is_shown_before_release(client, scored):
     _, _, (a, *_) = scored
     login_as(client, a)
-    page = client.get(reverse("assessments:my_results")).content.decode()
+    page = client.get(reverse("followup:my_results")).content.decode()
     assert "No results have been released to you yet." in page
     assert "<svg" not in page
 
@@ -28,7 +28,7 @@ def test_after_release_the_leader_sees_total_grade_rank_radar_votes_and_comments
     cycle, _, (a, *_) = scored
     cycle_release(cycle=cycle)
     login_as(client, a)
-    response = client.get(reverse("assessments:my_results"))
+    response = client.get(reverse("followup:my_results"))
     page = response.content.decode()
     assert response.status_code == 200
     assert cycle.name in page
@@ -44,7 +44,7 @@ def test_a_leader_never_sees_another_leaders_figures(client, scored):
     cycle, _, (_a, b, *_) = scored
     cycle_release(cycle=cycle)
     login_as(client, b)
-    page = client.get(reverse("assessments:my_results")).content.decode()
+    page = client.get(reverse("followup:my_results")).content.decode()
     assert "意见0" not in page  # a's comments
     assert "3 of 4" in page  # b is third: a, c, b, d
 
@@ -58,14 +58,14 @@ def test_small_groups_are_not_shown_separately(client):
     cycle_score(cycle=close(cycle))
     cycle_release(cycle=cycle)
     login_as(client, a)
-    page = client.get(reverse("assessments:my_results")).content.decode()
+    page = client.get(reverse("followup:my_results")).content.decode()
     assert "Rater groups are not shown separately" in page
     assert "同级意见" not in page  # two peers: below k
     assert '<th scope="col">Peers</th>' not in page
 
 
 def test_results_need_a_login(client):
-    assert client.get(reverse("assessments:my_results")).status_code == 302
+    assert client.get(reverse("followup:my_results")).status_code == 302
 
 
 def test_the_team_average_shown_beside_member_totals_leaves_hidden_members_out():

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from assessments.services import cycle_release
 from core.api.scopes import Scope
 from tests.assessments.helpers import login_as, open_case, released_case
-from tests.assessments.plan_helpers import plan_to
+from tests.followup.plan_helpers import plan_to
 from tests.integrations.factories import api_client
 
 pytestmark = [pytest.mark.contract, pytest.mark.django_db(transaction=True)]

@@ -8,11 +8,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import Page, expect
 
-from assessments.models import ImprovementPlan
+from followup.models import ImprovementPlan
 from tests.assessments.factories import UserFactory
-from tests.assessments.plan_helpers import case_with_weak_leader
 from tests.e2e.helpers import capture, log_in, user_for
 from tests.e2e.test_accessibility import audit
+from tests.followup.plan_helpers import case_with_weak_leader
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -200,8 +200,8 @@ def test_render_time_warm(plant, capsys):
 
 @pytest.mark.django_db
 def test_a_member_report_shows_last_cycles_plan_and_how_its_indicators_moved():
-    from tests.assessments.plan_helpers import case_with_weak_leader, hr_user, next_year, plan_to
-    from tests.assessments.plan_helpers import subject_of as place_of
+    from tests.followup.plan_helpers import case_with_weak_leader, hr_user, next_year, plan_to
+    from tests.followup.plan_helpers import subject_of as place_of
 
     _, case, (a, *_) = case_with_weak_leader()
     plan_to("verified", case, a, hr_user())

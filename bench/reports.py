@@ -200,7 +200,7 @@ def measure(bare_renders: int) -> dict:
     from reports import services
     from reports.models import ReportJob
     from reports.rendering import render, warm
-    from reports.selectors import member_report_data
+    from reports.report_data import member_report_data
     from reports.services import batches, report_job_run, reports_bulk_request
 
     load_start = os.getloadavg()[0]

@@ -178,7 +178,7 @@ def reports_bulk_request(*, actor, cycle: Cycle, case: Case | None = None) -> Re
 
 
 def _data(job: ReportJob, shared: dict | None = None) -> dict:
-    from . import selectors as data  # the data builders read much of assessments: loaded when a job runs
+    from . import report_data as data  # the data builders read much of assessments: loaded when a job runs
 
     if job.kind == K.MEMBER:
         return data.member_report_data(subject=job.subject, shared=shared)

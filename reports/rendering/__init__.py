@@ -1,4 +1,4 @@
-"""Report PDFs: `render(kind, data)` with data from reports.selectors; the engine (Typst) stays behind it."""
+"""Report PDFs: `render(kind, data)` with data from reports.report_data; the engine (Typst) stays behind it."""
 
 from .engine import FontsMissing, Rendered, RenderError, render, warm
 

@@ -43,7 +43,7 @@ from assessments.services import (
 )
 from assessments.services.codes import code_resolve
 from people.selectors import person_for_user
-from reports.selectors import cycle_summary_data, member_report_data, team_report_data
+from reports.report_data import cycle_summary_data, member_report_data, team_report_data
 from tests.assessments.factories import CycleFactory, PersonFactory, UserFactory, team_with_members
 from tests.assessments.helpers import assignment_of, close, fill, open_case
 from tests.integrations.factories import hr_user

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from assessments.models import CaseResult, CaseSubject, SubjectResult
 from assessments.selectors import case_result_for, leader_results_for
 from assessments.services import cycle_release, cycle_score
-from reports.selectors import member_report_data, team_report_data
+from reports.report_data import member_report_data, team_report_data
 from tests.assessments.factories import UserFactory
 from tests.assessments.helpers import assignment_of, close, fill, login_as, open_case, released_case
 from tests.integrations.factories import api_client, hr_user

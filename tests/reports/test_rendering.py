@@ -13,7 +13,7 @@ import pytest
 
 from reports import rendering
 from reports.rendering import engine
-from reports.selectors import cycle_summary_data, member_report_data, team_report_data
+from reports.report_data import cycle_summary_data, member_report_data, team_report_data
 from tests.reports.factories import plant_team, scored_cycle, subject_of
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments.models import CaseSubject, Cycle, SubjectResult
 from reports import rendering
-from reports.selectors import ResultMissing, cycle_summary_data, member_report_data, team_report_data
+from reports.report_data import ResultMissing, cycle_summary_data, member_report_data, team_report_data
 from tests.assessments.api.factories import results
 from tests.reports.factories import plant_team, scored_cycle, subject_of
 

@@ -10,7 +10,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessments.models import CaseSubject, Cycle
@@ -23,6 +22,7 @@ from .forms import ActionForm, PlanFilterForm, PlanGoalForm, ProgressForm, Retur
 from .history import plan_history
 from .models import Action, Evidence, ImprovementPlan
 from .services.plans import OPEN_CASE
+from .services.transitions import plan_transition_apply, plan_transitions_for
 
 P = ImprovementPlan.Status
 STEPS = [P.DRAFT, P.SUBMITTED, P.APPROVED, P.IN_PROGRESS, P.COMPLETED, P.VERIFIED]
@@ -122,8 +122,8 @@ def _plan_context(
         "can_write": can_write,
         "editable": editable,
         "under_way": under_way,
-        "can_complete": can_write
-        and plan.status == P.IN_PROGRESS
+        # Offered once every action is done: the service would refuse it before, naming the open ones.
+        "can_complete": "complete" in _offered(request, plan)
         and bool(actions)
         and all(a.status == Action.Status.DONE for a in actions),
         "goal_form": goal_form or (PlanGoalForm(initial={"goal": plan.goal}) if editable else None),
@@ -279,28 +279,21 @@ def plan_progress(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
     return _plan_page(request, plan, status=400, bound=(action.pk, "progress", form))
 
 
-# Lazy: a message looked up when the module loads would be in whichever language that first request had.
-LEADER_TRANSITIONS = {
-    "submit": (services.plan_submit, gettext_lazy("Submitted: HR will review your plan.")),
-    "complete": (services.plan_complete, gettext_lazy("The plan is marked completed: HR will verify it.")),
-}
+# HR's transitions that take a text, with the form that checks it: (context key, form, field).
+TEXT_FORMS = {"return": ("return_form", ReturnForm, "reason"), "verify": ("verify_form", VerifyForm, "note")}
 
 
 @login_required
 @require_POST
 def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk, "followup.write_plan")
-    step = LEADER_TRANSITIONS.get(request.POST.get("action", ""))
-    if step is None:
-        messages.error(request, _("Unknown action."))
-        return _to_plan(plan)
-    service, done = step
     try:
-        service(plan=plan, actor=request.user)
+        # The table's messages are lazy: each request reads them in its own language.
+        transition, _plan = plan_transition_apply(plan=plan, name=request.POST.get("action", ""), actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, str(done))
+        messages.success(request, str(transition.done))
     return _to_plan(plan)
 
 
@@ -368,14 +361,19 @@ def hr_plans(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _offered(request: HttpRequest, plan: ImprovementPlan) -> set[str]:
+    """The plan transitions this user may take now: what the buttons offer (services/transitions.py)."""
+    return {t.name for t in plan_transitions_for(plan=plan, actor=request.user)}
+
+
 def _hr_plan_page(request: HttpRequest, plan: ImprovementPlan, status: int = 200, **forms) -> HttpResponse:
     context = _plan_context(request, plan)
+    offered = _offered(request, plan)
     context.update(
         {
-            "return_form": forms.get("return_form")
-            or (ReturnForm() if plan.status in (P.SUBMITTED, P.COMPLETED) else None),
-            "verify_form": forms.get("verify_form") or (VerifyForm() if plan.status == P.COMPLETED else None),
-            "can_approve": plan.status == P.SUBMITTED,
+            "return_form": forms.get("return_form") or (ReturnForm() if "return" in offered else None),
+            "verify_form": forms.get("verify_form") or (VerifyForm() if "verify" in offered else None),
+            "can_approve": "approve" in offered,
             "history": plan_history(plan=plan),
         }
     )
@@ -396,30 +394,21 @@ def hr_plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_404(request, pk)
     action = request.POST.get("action", "")
     forms: dict = {}
+    text = ""
+    # The reason and the note are checked by their forms first, so that the page can show them field by field.
+    if action in TEXT_FORMS:
+        key, form_class, field = TEXT_FORMS[action]
+        form = forms[key] = form_class(request.POST)
+        if not form.is_valid():
+            return _hr_plan_page(request, plan, status=400, **forms)
+        text = form.cleaned_data[field]
     try:
-        if action == "approve":
-            services.plan_approve(plan=plan, actor=request.user)
-            done = _("The plan is approved.")
-        elif action == "return":
-            form = forms["return_form"] = ReturnForm(request.POST)
-            if not form.is_valid():
-                return _hr_plan_page(request, plan, status=400, **forms)
-            services.plan_return(plan=plan, actor=request.user, reason=form.cleaned_data["reason"])
-            done = _("The plan is returned to its author with your reason.")
-        elif action == "verify":
-            form = forms["verify_form"] = VerifyForm(request.POST)
-            if not form.is_valid():
-                return _hr_plan_page(request, plan, status=400, **forms)
-            services.plan_verify(plan=plan, actor=request.user, note=form.cleaned_data["note"])
-            done = _("The plan is verified.")
-        else:
-            messages.error(request, _("Unknown action."))
-            return redirect("followup:hr_plan", pk=plan.pk)
+        transition, _plan = plan_transition_apply(plan=plan, name=action, actor=request.user, reason=text)
     except ValidationError as error:
         if forms:
             next(iter(forms.values())).add_error(None, error)
             return _hr_plan_page(request, _plan_or_404(request, pk), status=400, **forms)
         messages.error(request, " ".join(error.messages))
         return redirect("followup:hr_plan", pk=plan.pk)
-    messages.success(request, done)
+    messages.success(request, str(transition.done))
     return redirect("followup:hr_plan", pk=plan.pk)

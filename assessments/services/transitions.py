@@ -37,6 +37,8 @@ class Transition:
     service: Callable[..., Any]
     sources: tuple[str, ...]  # the statuses it may be taken from
     reason: str = ""  # "required", "optional", or "" for a transition that takes none
+    text_param: str = "reason"  # the service's keyword for that text (a plan's verification takes a "note")
+    by: str = "hr"  # who takes it: "hr", or "author" (a plan's leader, checked by the app's own rule)
     issues_codes: bool = False  # answers with plain-text ballot codes, shown once
     queued: bool = False  # runs on a worker: done means "asked for"
     test_mode_only: bool = False
@@ -123,22 +125,26 @@ CASE_TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def _apply(table: dict[str, Transition], name: str, *, actor: Actor, reason: str, **target) -> tuple[Transition, Any]:
+def transition_apply(
+    table: dict[str, Transition], name: str, *, actor: Actor, reason: str = "", **target
+) -> tuple[Transition, Any]:
+    """Take the named transition of a table on `target` (cycle=…, case=…, plan=…). The service checks the status
+    and refuses with a ValidationError naming why; an unknown name is refused the same way."""
     transition = table.get(name)
     if transition is None:
         raise AssessmentError(_("Unknown action."))
-    extra = {"reason": reason} if transition.reason else {}
+    extra = {transition.text_param: reason} if transition.reason else {}
     return transition, transition.service(actor=actor, **target, **extra)
 
 
 def cycle_transition_apply(*, cycle: Cycle, name: str, actor: Actor, reason: str = "") -> tuple[Transition, Any]:
     """Take the named transition; the service refuses (a ValidationError naming why) what may not be taken now.
     Returns the transition and what its service returned (the codes issued, for those that issue them)."""
-    return _apply(CYCLE_TRANSITIONS, name, actor=actor, reason=reason, cycle=cycle)
+    return transition_apply(CYCLE_TRANSITIONS, name, actor=actor, reason=reason, cycle=cycle)
 
 
 def case_transition_apply(*, case: Case, name: str, actor: Actor, reason: str = "") -> tuple[Transition, Any]:
-    return _apply(CASE_TRANSITIONS, name, actor=actor, reason=reason, case=case)
+    return transition_apply(CASE_TRANSITIONS, name, actor=actor, reason=reason, case=case)
 
 
 def cycle_transitions_for(*, cycle: Cycle, actor: Actor) -> list[Transition]:

@@ -1,8 +1,6 @@
 """The plans API: improvement plans to read, each caller seeing exactly the plans the web shows them, and
 HR's transitions (approve, return with a reason, verify), each running the same service as HR's desk."""
 
-from collections.abc import Callable
-
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -16,9 +14,9 @@ from core.api.permissions import hr_only
 from core.api.scopes import Scope
 from core.api.viewsets import ReadOnlyViewSet
 
-from .. import services
 from ..models import Action, Evidence, ImprovementPlan, ProgressUpdate
 from ..selectors import plans_visible_to
+from ..services.transitions import plan_transition_apply
 from .filtersets import PlanFilterSet
 from .serializers import PlanDetailSerializer, PlanReturnSerializer, PlanSerializer, PlanVerifySerializer
 
@@ -73,14 +71,15 @@ class PlanViewSet(ReadOnlyViewSet):
             .prefetch_related(Prefetch("actions", actions))
         )
 
-    def _transition(self, request: Request, run: Callable, payload: type[Serializer] | None = None) -> Response:
+    def _transition(self, request: Request, name: str, payload: type[Serializer] | None = None) -> Response:
+        """The plan pages' transition table (services/transitions.py), after the payload's fields are checked."""
         plan = self.get_object()
-        extra = {}
+        text = ""
         if payload is not None:
             checked = payload(data=request.data)
             checked.is_valid(raise_exception=True)
-            extra = checked.validated_data
-        run(plan=plan, actor=request.user, **extra)
+            text = next(iter(checked.validated_data.values()), "")
+        plan_transition_apply(plan=plan, name=name, actor=request.user, reason=text)
         return Response(self.get_serializer(self.get_queryset().get(pk=plan.pk)).data)
 
     @extend_schema(
@@ -92,7 +91,7 @@ class PlanViewSet(ReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        return self._transition(request, services.plan_approve)
+        return self._transition(request, "approve")
 
     @extend_schema(
         summary="Return a submitted or completed plan to its author, with the reason",
@@ -102,7 +101,7 @@ class PlanViewSet(ReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request: Request, pk: str) -> Response:
-        return self._transition(request, services.plan_return, PlanReturnSerializer)
+        return self._transition(request, "return", PlanReturnSerializer)
 
     @extend_schema(
         summary="Verify a completed plan, with an optional note",
@@ -112,4 +111,4 @@ class PlanViewSet(ReadOnlyViewSet):
     )
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str) -> Response:
-        return self._transition(request, services.plan_verify, PlanVerifySerializer)
+        return self._transition(request, "verify", PlanVerifySerializer)

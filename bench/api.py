@@ -104,7 +104,7 @@ def generate(teams: int) -> None:
             unit, team, case = next(counter), next(counter), next(counter)
             units.append((unit, f"B{unit}", f"第{unit}作业区", "workshop", True, "2026-01-01"))
             team_rows.append((team, unit, f"第{unit}作业区领导班子", True, "2026-01-01"))
-            cases.append((case, cycle.pk, team, "feedback", 15, "2026-01-01"))
+            cases.append((case, cycle.pk, team, "feedback", 15, 0, "2026-01-01"))
             for order in range(MEMBERS + 1):
                 sid = next(counter)
                 person = None
@@ -120,7 +120,7 @@ def generate(teams: int) -> None:
         person_columns = ["id", "employee_number", "name", "gender", "org_unit_id", "title", "party", "email"]
         _copy(raw, "people_person", [*person_columns, "active", "updated_at"], people)
         _copy(raw, "people_leadershipteam", ["id", "org_unit_id", "name", "active", "updated_at"], team_rows)
-        case_columns = ["id", "cycle_id", "team_id", "status", "anonymous_ballots", "updated_at"]
+        case_columns = ["id", "cycle_id", "team_id", "status", "anonymous_ballots", "anonymous_mixed", "updated_at"]
         _copy(raw, "assessments_case", case_columns, cases)
         _copy(
             raw,

@@ -137,9 +137,9 @@ def generate(teams: int) -> None:
         _copy(
             raw,
             "assessments_case",
-            ["id", "cycle_id", "team_id", "status", "anonymous_ballots", "updated_at"],
+            ["id", "cycle_id", "team_id", "status", "anonymous_ballots", "anonymous_mixed", "updated_at"],
             (
-                (c, cycle.pk, t, "evaluating", ANONYMOUS, "2026-01-01")
+                (c, cycle.pk, t, "evaluating", ANONYMOUS, 0, "2026-01-01")
                 for c, t in zip(ids["cases"], ids["teams"], strict=True)
             ),
         )

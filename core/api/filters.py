@@ -24,9 +24,15 @@ BOOLEAN_WORDS = {"true", "false", "True", "False", "1", "0"}
 
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(django_filters.NumberFilter):
-    """An id or a year: "1.5" or "abc" is a 400 with the field named, not a lookup on a decimal."""
+    """An id or a year: "1.5" or "abc" is a 400 with the field named, not a lookup on a decimal; and so is a
+    number beyond a 64-bit integer, which SQLite's driver cannot even send (a 500 before)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", -(2**63))
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class PageSizeFilter(django_filters.Filter):

@@ -5,6 +5,7 @@ its syntax still moves between 0.x releases, and the templates are written again
 
 import io
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ KINDS = frozenset({"member", "team", "cycle", "slips"})
 
 # Body text, then headings. Debian's fonts-noto-cjk; the templates take them from here, through sys.inputs.
 FONT_FAMILIES: tuple[str, ...] = ("Noto Sans CJK SC", "Noto Serif CJK SC")
+# Where the fonts are looked for: the system's folders, and any listed in KAOPING_FONT_DIRS (os.pathsep between).
+SYSTEM_FONTS = True
+FONT_DIRS: tuple[str, ...] = tuple(d for d in os.environ.get("KAOPING_FONT_DIRS", "").split(os.pathsep) if d)
 
 # Typst writes a single, uncompressed page tree: reading its count is ~1000 times cheaper than parsing the PDF.
 _PAGE_COUNT = re.compile(rb"/Type\s*/Pages\s*/Count\s+(\d+)")
@@ -39,10 +43,10 @@ class Rendered:
 
 class _Engine:
     def __init__(self) -> None:
-        fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=True)
+        fonts = typst.Fonts(include_system_fonts=SYSTEM_FONTS, include_embedded_fonts=True, font_paths=list(FONT_DIRS))
         self.families = frozenset(fonts.families())
         # Scanning the system's fonts takes ~150 ms: the scan is handed over so the compiler does not repeat it.
-        self.compiler = typst.Compiler(root=str(TEMPLATES), font_paths=fonts, ignore_system_fonts=False)
+        self.compiler = typst.Compiler(root=str(TEMPLATES), font_paths=fonts, ignore_system_fonts=not SYSTEM_FONTS)
         # A compiler is not known to be thread-safe, and a warm one is only worth having if it is shared.
         self.lock = threading.Lock()
 
@@ -60,21 +64,34 @@ def _get_engine() -> _Engine:
     return _engine
 
 
-def _check_fonts(engine: _Engine) -> None:
+def _missing(engine: _Engine) -> list[str]:
     # Checked on every call against the constant, not once: the constant is what the templates are given.
-    missing = [family for family in FONT_FAMILIES if family not in engine.families]
+    return [family for family in FONT_FAMILIES if family not in engine.families]
+
+
+def _engine_with_fonts() -> _Engine:
+    """This process's compiler, once it has the fonts. A worker started before `apt-get install fonts-noto-cjk`
+    looks again (a new scan, ~150 ms) before it gives up, so installing the fonts needs no restart."""
+    global _engine
+    engine = _get_engine()
+    if _missing(engine):
+        with _engine_lock:
+            if _engine is engine:
+                _engine = _Engine()
+            engine = _engine
+    missing = _missing(engine)
     if missing:
         raise FontsMissing(
             f"Fonts missing for the PDF reports: {', '.join(missing)}. "
-            "Install them (Debian/Ubuntu: apt-get install fonts-noto-cjk) and restart the worker."
+            "Install them (Debian/Ubuntu: apt-get install fonts-noto-cjk); the worker finds them without a restart."
         )
+    return engine
 
 
 def warm() -> None:
     """Create this process's compiler and check the fonts; idempotent. Called when a worker process starts,
     so the first report does not pay for the font scan and the first compile (~250 ms together)."""
-    engine = _get_engine()
-    _check_fonts(engine)
+    engine = _engine_with_fonts()
     with engine.lock:
         try:
             engine.compiler.compile(input=b'#set text(lang: "zh")\n', sys_inputs={})
@@ -86,8 +103,7 @@ def render(kind: str, data: dict) -> Rendered:
     """The PDF of a report. `kind` names the template (member, team, cycle); `data` is what the selector built."""
     if kind not in KINDS:
         raise ValueError(f"Unknown report kind {kind!r}; expected one of {sorted(KINDS)}.")
-    engine = _get_engine()
-    _check_fonts(engine)
+    engine = _engine_with_fonts()
     inputs = {"data": json.dumps(data, ensure_ascii=False), "fonts": json.dumps(FONT_FAMILIES)}
     with engine.lock:
         try:

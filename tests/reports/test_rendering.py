@@ -171,6 +171,27 @@ def test_missing_fonts_fail_with_a_clear_message(plant, monkeypatch):
         rendering.warm()
 
 
+def test_a_worker_started_before_the_fonts_were_installed_finds_them_without_a_restart(plant, monkeypatch, tmp_path):
+    """Issue 13: the fonts installed while the worker runs; its next report renders, in the same process."""
+    _, case, people = plant
+    data = member_report_data(subject=subject_of(case, people[0]))
+    installed = sorted(Path("/usr/share/fonts").glob("**/Noto*CJK*"))
+    if not installed:
+        pytest.skip("needs fonts-noto-cjk on this machine, to install them into a folder of the test's")
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    # A worker process on a machine without the fonts: no system fonts, an empty font folder.
+    monkeypatch.setattr(engine, "SYSTEM_FONTS", False)
+    monkeypatch.setattr(engine, "FONT_DIRS", (str(fonts),))
+    monkeypatch.setattr(engine, "_engine", None)
+    with pytest.raises(rendering.FontsMissing, match="fonts-noto-cjk"):
+        rendering.render("member", data)
+    for path in installed:  # apt-get install fonts-noto-cjk, while the worker runs
+        (fonts / path.name).symlink_to(path)
+    rendered = rendering.render("member", data)
+    assert rendered.pages >= 1 and "采油一矿领导班子" in text_of(rendered.pdf)
+
+
 def test_a_template_that_fails_raises_typsts_message():
     # Data without the fields the template reads: Typst's own error, with where it happened.
     with pytest.raises(rendering.RenderError, match="person") as failure:

@@ -293,3 +293,11 @@ def test_the_schema_names_exactly_the_fields_a_result_has(reader, released):
     assert list(body["votes"]) == list(VotesSerializer().fields)
     assert list(body["flags"]) == list(FlagsSerializer().fields)
     assert list(body["person"]) == ["employee_number", "name"] and list(body["org_unit"]) == ["id", "code", "name"]
+
+
+@pytest.mark.parametrize("value", ["-453125840990226087936", "9223372036854775808"])
+def test_an_id_beyond_64_bits_in_a_filter_is_a_400_naming_the_field(reader, value):
+    """Schemathesis found it: SQLite's driver cannot send such a number, and the lookup was a 500."""
+    response = reader.get(URL, {"cycle": value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "cycle"

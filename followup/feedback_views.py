@@ -54,7 +54,8 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @hr_required
 @require_POST
 def feedback_talk(request: HttpRequest, pk: int) -> HttpResponse:
-    """HR records that the feedback talk with one member was held (date and notes)."""
+    """HR records that the feedback talk with one member was held (date and notes). Refused, the case page opens
+    again with this member's form open (the others stay closed: one talk form at a time)."""
     subject = get_object_or_404(CaseSubject.objects.select_related("case__cycle", "person"), pk=pk)
     form = FeedbackTalkForm(request.POST)
     if form.is_valid():
@@ -64,6 +65,8 @@ def feedback_talk(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, format_html(_("Feedback talk with {} recorded."), subject.person.name))
+            return redirect(reverse("assessments:hr_case", args=[subject.case_id]) + "#feedback")
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(reverse("assessments:hr_case", args=[subject.case_id]) + "#feedback")
+    case_page = reverse("assessments:hr_case", args=[subject.case_id])
+    return redirect(f"{case_page}?talk={subject.pk}#talk-{subject.pk}")

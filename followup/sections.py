@@ -24,9 +24,13 @@ def hr_case_feedback(*, request: HttpRequest, case: Case, subjects: list[CaseSub
         return {}
     talks = selectors.feedback_for_case(case=case)
     plans = selectors.plans_by_subject(case=case)
+    # Every talk form starts closed, but the one just refused (feedback_talk sends HR back with ?talk=<subject>).
+    refused = request.GET.get("talk", "")
     context = {
         "feedback_rows": [
-            {"subject": s, "talk": talks.get(s.pk), "plan": plans.get(s.pk)} for s in subjects if s.person_id
+            {"subject": s, "talk": talks.get(s.pk), "plan": plans.get(s.pk), "open": str(s.pk) == refused}
+            for s in subjects
+            if s.person_id
         ],
         "feedback_open": case.status in OPEN_CASE,
     }

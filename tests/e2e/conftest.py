@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
-from tests.e2e.helpers import CHROMIUM, DESKTOP, PHONE
+from tests.e2e.helpers import CHROMIUM, DESKTOP, MOBILE, PHONE
 
 expect.set_options(timeout=10_000)
 
@@ -68,6 +68,14 @@ def phone(browser: Browser) -> Iterator[Page]:
         viewport=PHONE, is_mobile=True, has_touch=True, locale="en-US", timezone_id="Asia/Shanghai"
     )
     yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def mobile(browser: Browser) -> Iterator[BrowserContext]:
+    """A real phone's context (helpers.MOBILE: 360 px at device scale 3, touch, meta viewport honoured)."""
+    context = browser.new_context(**MOBILE, locale="en-US", timezone_id="Asia/Shanghai")
+    yield context
     context.close()
 
 

@@ -14,6 +14,9 @@ CHROMIUM = Path(os.environ.get("KAOPING_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "pass-word-123"  # UserFactory's
 PHONE = {"width": 360, "height": 800}
+# A real phone, as Chromium's device emulation draws one: 360 css px at 3 device pixels each, touch, and the
+# page's meta viewport honoured (without it the page is laid out at 980 px and zoomed out).
+MOBILE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
 DESKTOP = {"width": 1280, "height": 900}
 
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.assessments.helpers import open_case
-from tests.e2e.helpers import assert_fits, capture, fill_section, log_in, user_for, wait_saved
+from tests.e2e.helpers import ARTIFACTS, assert_fits, capture, fill_section, log_in, user_for, wait_saved
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -136,3 +136,31 @@ def test_an_evaluator_on_a_360px_phone_fills_a_ballot_without_zooming_or_side_sc
     phone.get_by_role("button", name="Submit ballot").tap()
     expect(phone.get_by_role("status")).to_contain_text("Your ballot has been received")
     assert_fits(phone, "the submitted page")
+
+
+def test_a_ten_person_sheet_never_grows_wider_than_a_phone_as_people_are_marked_done(mobile, url):
+    """Issue 13: each done chip holds a visually hidden "complete" label; positioned against the page rather
+    than the chip, the labels of chips far along the scrolling strip widened the whole page (414 px at
+    person 6, 768 px at person 10) and a real phone zoomed out."""
+    _, case, _people, (boss,), _ = open_case(members=9, superiors=1)
+    phone = mobile.new_page()
+    log_in(phone, url, user_for(boss))
+    phone.get_by_role("link", name=case.team.name).tap()
+    for n in range(1, 11):
+        expect(heading(phone)).to_contain_text(f"Person {n} of 10")
+        assert phone.evaluate("window.innerWidth") == 360
+        assert_fits(phone, f"person {n} of the sheet")
+        fill_section(phone, FIRST if n % 2 else SECOND, tap=True)
+        assert_fits(phone, f"person {n} of the sheet, filled")
+        phone.get_by_role("button", name=re.compile("^(Next|Review and submit)$")).tap()
+    expect(heading(phone)).to_have_text("Review and submit")
+    assert_fits(phone, "the review page")
+    # Back on the sheet with every chip done, and with the strip scrolled to its end.
+    phone.go_back()
+    expect(phone.locator(".chip.done")).to_have_count(10)
+    assert_fits(phone, "the sheet with every person done")
+    phone.locator(".people").evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    assert_fits(phone, "the sheet with the chip strip scrolled to its end")
+    phone.evaluate("window.scrollTo(0, 0)")
+    (ARTIFACTS / "phone").mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=ARTIFACTS / "phone" / "evaluator-sheet-all-done.png")

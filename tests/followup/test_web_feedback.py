@@ -74,10 +74,18 @@ def test_hr_records_the_talk_and_sees_the_response_on_the_case_page(client):
     client.force_login(hr)
     subject = subject_of(case, b)
     url = reverse("followup:hr_feedback_talk", args=[subject.pk])
+    # One talk form at a time (issue 13): on the case page every member's form starts closed…
+    page = client.get(reverse("assessments:hr_case", args=[case.pk])).content.decode()
+    assert page.count('<details class="talk-form">') == 4 and '<details class="talk-form" open>' not in page
     assert client.post(url, {"held_on": "2099-01-01"}, follow=True).status_code == 200
     assert not FeedbackTalk.objects.filter(held_on__isnull=False).exists()
     response = client.post(url, {"held_on": "not a date"}, follow=True)
     assert "Enter a valid date." in response.content.decode()
+    # … but the one just refused, which opens again, scrolled to.
+    assert response.redirect_chain[-1][0].endswith(f"?talk={subject.pk}#talk-{subject.pk}")
+    page = response.content.decode()
+    assert page.count('<details class="talk-form" open>') == 1
+    assert page.index(f'id="talk-{subject.pk}"') < page.index('<details class="talk-form" open>')
     response = client.post(url, {"held_on": dt.date.today().isoformat(), "notes": "肯定成绩，指出不足。"}, follow=True)
     assert "Feedback talk with" in response.content.decode()
     talk = FeedbackTalk.objects.get(subject=subject)

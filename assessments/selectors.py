@@ -185,10 +185,6 @@ def self_seer(*, viewer) -> Callable[[CaseSubject], bool]:
     return lambda subject: person_id is not None and subject.person_id == person_id
 
 
-def sees_self_of(*, viewer, subject: CaseSubject) -> bool:
-    return self_seer(viewer=viewer)(subject)
-
-
 def subject_result_for(*, viewer, subject: CaseSubject) -> VisibleResult | None:
     """The subject's result as this viewer may see it; None if they may not (callers answer 404)."""
     if not can_view_subject_result(viewer=viewer, subject=subject):
@@ -199,9 +195,7 @@ def subject_result_for(*, viewer, subject: CaseSubject) -> VisibleResult | None:
     if result is None:
         return None
     cycle = subject.case.cycle
-    return _suppress(
-        result, cycle.min_group_size, cycle.scale_max, sees_self=sees_self_of(viewer=viewer, subject=subject)
-    )
+    return _suppress(result, cycle.min_group_size, cycle.scale_max, sees_self=self_seer(viewer=viewer)(subject))
 
 
 @dataclass

@@ -13,7 +13,7 @@
   `average × n − what I know`.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from .models.choices import WEIGHTED_GROUPS, RaterGroup
 
@@ -58,15 +58,3 @@ def peer_average_shown(*, published: int, own_published: int, k: int) -> bool:
     in it, `own_published` of them the viewer's own. Shown only over enough others."""
     others = published - own_published
     return (others == 0 and published > 0) or others >= cohort_minimum(k)
-
-
-def difference_shown(*, outer: int, inner: int, k: int) -> bool:
-    """Two averages shown together, one over a subset of the other (a team inside its cycle): the members
-    outside the subset can be summed from them, so there must be none or enough."""
-    outside = outer - inner
-    return outside == 0 or outside >= cohort_minimum(k)
-
-
-def published_subset(values: Iterable[tuple[Mapping[str, Mapping], object]], k: int) -> list:
-    """The items (groups, item) whose figures are published: what aggregates are computed over."""
-    return [item for groups, item in values if figures_published(groups, k)]

@@ -123,7 +123,8 @@ def _plan_context(
         "editable": editable,
         "under_way": under_way,
         # Offered once every action is done: the service would refuse it before, naming the open ones.
-        "can_complete": "complete" in _offered(request, plan)
+        "offered": (offered := _offered(request, plan)),
+        "can_complete": "complete" in offered
         and bool(actions)
         and all(a.status == Action.Status.DONE for a in actions),
         "goal_form": goal_form or (PlanGoalForm(initial={"goal": plan.goal}) if editable else None),
@@ -368,7 +369,7 @@ def _offered(request: HttpRequest, plan: ImprovementPlan) -> set[str]:
 
 def _hr_plan_page(request: HttpRequest, plan: ImprovementPlan, status: int = 200, **forms) -> HttpResponse:
     context = _plan_context(request, plan)
-    offered = _offered(request, plan)
+    offered = context["offered"]  # read once: each lookup asks the plan rules again
     context.update(
         {
             "return_form": forms.get("return_form") or (ReturnForm() if "return" in offered else None),

@@ -8,17 +8,11 @@ every form it could take.
 """
 
 import hashlib
-import http.client
 import os
-import re
-import signal
-import socket
 import subprocess
 import sys
 import time
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -27,15 +21,10 @@ from assessments.models import Ballot
 from assessments.services import sheet_for
 from assessments.services.codes import code_resolve
 from tests.assessments.helpers import fill, open_case
+from tests.live_process import Browser, free_port, stop, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -82,65 +71,16 @@ def server(tmp_path):
         start_new_session=True,
     )
     client = Browser(port)
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited: {logs['output'].read_text()} {logs['error'].read_text()}")
-        try:
-            if client.request("GET", "/accounts/login/").status == 200:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail("gunicorn did not answer within 30 s")
-        time.sleep(0.2)
+    wait_until_answering(
+        process,
+        client,
+        "/accounts/login/",
+        seconds=30,
+        log=lambda: logs["output"].read_text() + logs["error"].read_text(),
+    )
     yield client, logs
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the session this fixture started
-        process.wait()
+    stop(process)
     output.close()
-
-
-class Browser:
-    """Just enough of a browser behind a TLS proxy: cookies (the production ones are Secure), no redirects."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        body = urlencode(data) if data is not None else None
-        sent = {
-            "X-Forwarded-Proto": "https",  # as the proxy in front says
-            "X-Forwarded-For": "203.0.113.7",
-            "Host": f"127.0.0.1:{self.port}",
-            "Origin": f"https://127.0.0.1:{self.port}",
-            "User-Agent": "test-browser",
-            **(headers or {}),
-        }
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=sent)
-        response = conn.getresponse()
-        response.text = response.read().decode(errors="replace")
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                if morsel["max-age"] == "0" or not morsel.value:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        conn.close()
-        return response
-
-    def csrf(self, path: str) -> str:
-        page = self.request("GET", path).text
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
 def forms_of(code: str) -> set[str]:

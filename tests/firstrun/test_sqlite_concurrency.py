@@ -9,16 +9,14 @@ subprocess on a SQLite file of its own, whatever DATABASE_URL the suite was give
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from tests.assessments.test_logs_hold_no_codes import Browser, free_port
+from tests.live_process import Browser, free_port, stop, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 RATERS = 20
@@ -64,26 +62,9 @@ def sqlite_server(tmp_path):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    client = Phone(port)
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"runserver exited: {(tmp_path / 'server.log').read_text()}")
-        try:
-            if client.request("GET", "/b/").status == 200:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail("runserver did not answer within 60 s")
-        time.sleep(0.2)
+    wait_until_answering(process, Phone(port), "/b/", seconds=60, log=(tmp_path / "server.log").read_text)
     yield port, codes, tmp_path / "server.log"
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the session this fixture started
-        process.wait()
+    stop(process)
     log.close()
 
 

@@ -377,13 +377,20 @@ class PeerAverages:
     ranked: int
 
 
-def peer_averages_for(*, subject: CaseSubject, cycle: Cycle) -> PeerAverages:
+def cycle_averages_of(*, cycle: Cycle) -> tuple[int, dict] | None:
+    """The cycle's published members and their averages by dimension: read once per batch of reports."""
+    return CycleResult.objects.filter(cycle_id=cycle.pk).values_list("subjects", "dimensions").first()
+
+
+def peer_averages_for(
+    *, subject: CaseSubject, cycle: Cycle, cycle_averages: tuple[int, dict] | None = None
+) -> PeerAverages:
     """What the leader of `subject` may see of the averages around them: the team's over its published members,
     if enough of them are others (or the leader is the principal, who sees each of them); the cycle's, if
     enough published members are outside the leader's teams of that cycle, or none are and the team's is
-    shown (the two are then one figure). Two queries."""
+    shown (the two are then one figure). Two queries, one if `cycle_averages` (`cycle_averages_of`) is given."""
     k = cycle.min_group_size
-    cycle_result = CycleResult.objects.filter(cycle_id=cycle.pk).values_list("subjects", "dimensions").first()
+    cycle_result = cycle_averages if cycle_averages is not None else cycle_averages_of(cycle=cycle)
     # The leader's places in this cycle (a person may sit in two teams): each team average they are shown
     # takes its members out of the cycle's.
     places = list(

@@ -14,6 +14,7 @@ from assessments.models.choices import DISPLAY_GROUPS, RaterGroup, Vote
 from assessments.selectors import (
     RELEASED,
     VisibleResult,
+    cycle_averages_of,
     indicator_scores,
     peer_averages_for,
     subject_result_in_detail,
@@ -85,7 +86,12 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
     visible = _visible_in_detail(result)
     dimensions = _framework_dimensions(cycle.framework_id, shared)
     # The averages as the leader may see them beside their own figures (the report is theirs, and HR's).
-    averages = peer_averages_for(subject=result.subject, cycle=cycle)
+    # The same for every report of a batch: read once, like the framework.
+    shared = {} if shared is None else shared
+    key = ("cycle averages", cycle.pk)
+    if key not in shared:
+        shared[key] = cycle_averages_of(cycle=cycle)
+    averages = peer_averages_for(subject=result.subject, cycle=cycle, cycle_averages=shared[key])
     team_dims, cycle_dims = averages.team, averages.cycle
     groups = [g for g in DISPLAY_GROUPS if g in visible.groups]
     self_group = visible.groups.get(RaterGroup.SELF)

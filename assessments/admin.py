@@ -72,7 +72,7 @@ class DimensionAdmin(LockedFrameworkMixin, admin.ModelAdmin):
 class CaseInline(admin.TabularInline):
     model = Case
     extra = 0
-    fields = ("team", "anonymous_ballots", "status")
+    fields = ("team", "code_counts", "status")
     readonly_fields = ("status",)
     autocomplete_fields = ("team",)
     show_change_link = True
@@ -93,7 +93,7 @@ class CycleAdmin(SimpleHistoryAdmin):
         (None, {"fields": ("name", "year", "framework", "status", "test_mode", "opens_at", "closes_at")}),
         (
             _("Scale and weights"),
-            {"fields": ("scale_min", "scale_max", "weight_superior", "weight_peer", "weight_subordinate")},
+            {"fields": ("scale_min", "scale_max")},
         ),
         (
             _("Rules"),
@@ -186,14 +186,14 @@ class CaseAdmin(SimpleHistoryAdmin):
     list_display = ("team", "cycle", "status", "anonymous_ballots")
     list_filter = ("cycle", "status")
     search_fields = ("team__name", "team__org_unit__code")
-    autocomplete_fields = ("team", "superiors")
+    autocomplete_fields = ("team",)
     readonly_fields = ("status",)
     list_select_related = ("team", "cycle")
     inlines = [TimelineInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Case | None = None):
         if obj is not None and obj.cycle.status != Cycle.Status.DRAFT:
-            return ("cycle", "team", "status", "superiors", "anonymous_ballots")
+            return ("cycle", "team", "status", "code_counts")
         return self.readonly_fields
 
 

@@ -47,13 +47,14 @@ from .demo_data import (
     WEAK,
     K,
 )
-from .models import Assignment, Ballot, Case, CaseSubject, Cycle, Framework, RaterGroup, Vote
+from .models import SELF, Assignment, Ballot, Case, CaseSubject, Cycle, CycleRaterGroup, Framework, Vote
 from .services import (
     ballot_submit,
     case_create,
     code_resolve,
     cycle_close,
     cycle_create,
+    panel_set,
     cycle_open,
     cycle_release,
     cycle_score,
@@ -121,14 +122,14 @@ def _sections(
         if void:  # the careless sheet every meeting has: the same score everywhere
             scores = {str(i.pk): 8 for i in sheet.indicators}
         else:
-            base = level + bias + GROUP_SHIFT[section.rater_group]
+            base = level + bias + GROUP_SHIFT.get(section.rater_group, 0.0)
             scores = {
                 str(i.pk): min(hi, max(lo, round(base + dims.get(i.dimension.code, 0.0) + rng.gauss(0, 0.6))))
                 for i in sheet.indicators
             }
         vote = Vote.COMPETENT if void else _vote(rng, fmean(scores.values()) * 10 / hi)
         comment = ""
-        if section.rater_group != RaterGroup.SELF and not void and rng.random() < 0.12:
+        if section.rater_group != SELF and not void and rng.random() < 0.12:
             is_team = section.subject.kind == CaseSubject.Kind.TEAM
             comment = rng.choice(TEAM_COMMENTS if is_team else COMMENTS[vote])
         sections[str(section.subject.pk)] = {"scores": scores, "vote": vote, "comment": comment}
@@ -280,19 +281,28 @@ def _cycle(
     opens_at: dt.datetime,
     closes_at: dt.datetime | None,
     actor,
+    preset: str = "standard",
 ) -> tuple[Cycle, dict[int, list[str]]]:
+    """A cycle over every team of the plant. "standard": the plant's leaders rate the units as superiors. "panel"
+    (分管领导 20 / 考核组 40 / 职工代表 40): each unit's leader in charge rates it, and the director and the party
+    secretary sit on the assessment panel that rates every team they are not members of."""
     framework = Framework.objects.filter(code="leadership").order_by("-version").first()
-    cycle = cycle_create(framework=framework, name=name, year=year, opens_at=opens_at, closes_at=closes_at, actor=actor)
+    cycle = cycle_create(
+        framework=framework, name=name, year=year, opens_at=opens_at, closes_at=closes_at, preset=preset, actor=actor
+    )
     by_unit = {u.code: u for u in (PLANT, *UNITS)}
     for team in plant.teams:
         unit = by_unit[team.org_unit.code]
         if unit is PLANT:
-            superiors = plant.company_leaders
+            named = plant.company_leaders
+        elif preset == "panel":
+            named = [plant.seats[unit.overseer]]
         else:
-            superiors = [plant.seats["director"], plant.seats["secretary"], plant.seats[unit.overseer]]
-        case_create(
-            cycle=cycle, team=team, superiors=superiors, anonymous_ballots=unit.codes + rng.randrange(3), actor=actor
-        )
+            named = [plant.seats["director"], plant.seats["secretary"], plant.seats[unit.overseer]]
+        case_create(cycle=cycle, team=team, superiors=named, anonymous_ballots=unit.codes + rng.randrange(3), actor=actor)
+    panel = next((g for g in cycle.groups if g.source == CycleRaterGroup.Source.PANEL), None)
+    if panel is not None:
+        panel_set(group=panel, people=[plant.seats["director"], plant.seats["secretary"]], actor=actor)
     codes = cycle_open(cycle=cycle, actor=actor)
     cycle.refresh_from_db()
     return cycle, codes
@@ -372,10 +382,12 @@ def _this_year(rng: random.Random, plant: Plant, actor) -> tuple[Cycle, dict[int
         opens_at=now - dt.timedelta(days=12),
         closes_at=now + dt.timedelta(days=18),
         actor=actor,
+        preset="panel",
     )
     team = _team_levels(cycle, levels)
     evaluator = plant.seats["dep_prod"]
-    # The evaluator's superior sheets: two in, one half-filled, the rest still to do.
+    members_group = next((g.code for g in cycle.groups if g.source == CycleRaterGroup.Source.MEMBERS), None)
+    # The evaluator's sheets as a leader in charge: two in, one half-filled, the rest still to do.
     plan = iter([Assignment.Status.SUBMITTED, Assignment.Status.SUBMITTED, Assignment.Status.DRAFT])
     for assignment in (
         Assignment.objects.filter(case__cycle=cycle)
@@ -385,7 +397,7 @@ def _this_year(rng: random.Random, plant: Plant, actor) -> tuple[Cycle, dict[int
         username = getattr(assignment.rater.user, "username", "")
         if username == "leader":
             continue  # the leader's own sheet is left for whoever tries the app
-        if assignment.rater_id == evaluator.pk and assignment.role == Assignment.Role.SUPERIOR:
+        if assignment.rater_id == evaluator.pk and assignment.rater_group != members_group:
             status = next(plan, Assignment.Status.PENDING)
         else:
             status = rng.choices(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from people.models import OrgUnit
 
-from .models import RaterGroup, Vote
+from .models import Vote
 
 DEMO_PASSWORD = "kaoping-demo"  # noqa: S105 - a published demo password, for demo accounts only
 COMPANY_CODE = "QLYT"
@@ -275,8 +275,9 @@ FEMALE_NAMES = (
 DIMENSIONS = ("theory", "professional", "responsibility")
 # Two deputies are clearly weaker, so that last year's results show a 基本称职 grade and warning-talk flags.
 WEAK = {"weak": 6.55, "weak2": 7.0}
-# Raters are not all alike: self-ratings run high, superiors a little strict, peers a little lenient.
-GROUP_SHIFT = {RaterGroup.SELF: 0.4, RaterGroup.SUPERIOR: -0.15, RaterGroup.PEER: 0.1, RaterGroup.SUBORDINATE: 0.0}
+# Raters are not all alike: self-ratings run high, superiors and the panel a little strict, peers a little lenient.
+# By group code; a group not named here rates level.
+GROUP_SHIFT = {"self": 0.4, "superior": -0.15, "leader": -0.15, "panel": -0.1, "peer": 0.1}
 COMMENTS = {
     Vote.EXCELLENT: (
         "工作思路清晰，带头作用突出。",

@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, F, Q, QuerySet
 
 from core.roles import is_hr
 from people.selectors import person_for_user
 
 from . import visibility
 from .models import (
+    SELF,
     Assignment,
     Ballot,
     BallotCode,
@@ -24,17 +23,33 @@ from .models import (
     CaseResult,
     CaseSubject,
     Cycle,
+    CycleRaterGroup,
     CycleResult,
     Framework,
     Grade,
-    RaterGroup,
     SectionResponse,
     SubjectResult,
     TimelineEvent,
 )
-from .models.choices import DISPLAY_GROUPS, WEIGHTED_GROUPS
 
 RELEASED = (Cycle.Status.RELEASED, Cycle.Status.ARCHIVED)
+
+
+def rater_groups_of(cycle: Cycle) -> list[CycleRaterGroup]:
+    """The cycle's rater groups in page order: the columns of every table, export and report that lists groups."""
+    return cycle.groups
+
+
+def group_names(cycle: Cycle) -> dict[str, str]:
+    """Each group's name in the reader's language, by code."""
+    return {g.code: g.name for g in cycle.groups}
+
+
+def groups_in_order(cycle: Cycle, codes) -> list[tuple[str, str]]:
+    """(code, name) of the given group codes, in the cycle's page order; codes the cycle lacks come last."""
+    names = group_names(cycle)
+    known = [(g.code, g.name) for g in cycle.groups if g.code in codes]
+    return known + [(c, c) for c in codes if c not in names]
 
 
 def can_view_subject_result(*, viewer, subject: CaseSubject) -> bool:
@@ -129,13 +144,15 @@ def _suppress(
     subjects at once. `comments=False` keeps the per-indicator means but spares the comments' query."""
     with_comments = detail if comments is None else comments
     groups = result.groups
-    weighted = {g: groups[g] for g in WEIGHTED_GROUPS if g in groups and groups[g]["n"] > 0}
+    weighted = visibility.counted_groups(groups)
     suppressed_all = not visibility.figures_published(groups, k)
     suppressed_groups = not visibility.groups_apart_shown(groups, k)
     shown = {} if suppressed_groups else dict(weighted)
+    if not suppressed_all:
+        shown.update(visibility.beside_groups_shown(groups, k))
     is_team = result.subject.kind == CaseSubject.Kind.TEAM
     if visibility.self_group_shown(groups, k, is_team=is_team, viewer_is_subject_or_hr=sees_self):
-        shown[RaterGroup.SELF] = groups[RaterGroup.SELF]
+        shown[SELF] = groups[SELF]
     indicators: dict[int, dict[str, float]] = {}
     if detail:
         for group, by_indicator in result.cells.items():
@@ -144,7 +161,7 @@ def _suppress(
                     indicators.setdefault(int(indicator_id), {})[group] = round(trimmed / scale_max * 100, 2)
     comments = []
     if with_comments and not suppressed_all:
-        visible_groups = [g for g, v in weighted.items() if v["n"] >= k]
+        visible_groups = [g for g, v in {**weighted, **visibility.beside_groups_shown(groups, k)}.items() if v["n"] >= k]
         comments = list(
             SectionResponse.objects.filter(subject_id=result.subject_id, counted=True, rater_group__in=visible_groups)
             .exclude(comment="")
@@ -265,12 +282,11 @@ def _turnouts(*, cycle: Cycle, cases: Q) -> dict[int, Turnout]:
     by_case: dict[int, dict[str, dict[str, int]]] = {}
     for row in (
         Assignment.objects.filter(cases)
-        .values("case_id", "role")
+        .values("case_id", "rater_group")
         .annotate(n=Count("id"), done=Count("id", filter=Q(status=Assignment.Status.SUBMITTED)))
         .order_by()
     ):
-        group = RaterGroup.SUPERIOR if row["role"] == Assignment.Role.SUPERIOR else RaterGroup.PEER
-        by_case.setdefault(row["case_id"], {})[group] = {"issued": row["n"], "submitted": row["done"]}
+        by_case.setdefault(row["case_id"], {})[row["rater_group"]] = {"issued": row["n"], "submitted": row["done"]}
     for row in (
         BallotCode.objects.filter(cases)
         .exclude(status=BallotCode.Status.REVOKED)
@@ -347,7 +363,8 @@ class LeaderResultPage:
 
     @property
     def group_labels(self) -> list[str]:
-        return [RaterGroup(g).label for g in self.groups]
+        names = group_names(self.subject.case.cycle)
+        return [names.get(g, g) for g in self.groups]
 
     @property
     def rows(self) -> list[dict]:
@@ -431,7 +448,7 @@ def leader_results_for(*, user) -> list[LeaderResultPage]:
                 cycle_dimensions=averages.cycle,
                 team_size=averages.ranked,
                 dimensions=list(subject.case.cycle.framework.dimensions.prefetch_related("indicators")),
-                groups=[g for g in DISPLAY_GROUPS if g in visible.groups],
+                groups=[g.code for g in subject.case.cycle.groups if g.code in visible.groups],
             )
         )
     return pages
@@ -482,8 +499,7 @@ def subject_results_visible_to(*, viewer) -> QuerySet[SubjectResult]:
 def subject_results_with_figures_shown(results: QuerySet[SubjectResult]) -> QuerySet[SubjectResult]:
     """Only the results whose total, grade, ranks and flags `_suppress` shows (at least k raters in the weighted
     groups), in SQL: a filter or an order on a figure that is hidden would reveal it."""
-    raters = sum((Coalesce(Cast(KT(f"groups__{group}__n"), IntegerField()), 0) for group in WEIGHTED_GROUPS), Value(0))
-    return results.alias(weighted_raters=raters).filter(weighted_raters__gte=F("cycle__min_group_size"))
+    return results.filter(counted_raters__gte=F("cycle__min_group_size"))
 
 
 def subject_result_visible(*, result: SubjectResult, sees_self: bool = False) -> VisibleResult:

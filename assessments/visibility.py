@@ -15,14 +15,25 @@
 
 from collections.abc import Mapping
 
-from .models.choices import WEIGHTED_GROUPS, RaterGroup
+from .models.groups import SELF
 
-SELF = RaterGroup.SELF
+# Each group of a stored result carries the rules it was scored under: whether it counts in the total ("counted")
+# and its own k ("k", the cycle's unless the group sets one). Groups are fixed once a cycle opens, so these are
+# the cycle's rules, kept with the figures they govern.
+
+
+def _k(group: Mapping, k: int) -> int:
+    return int(group.get("k") or k)
+
+
+def counted_groups(groups: Mapping[str, Mapping]) -> dict[str, Mapping]:
+    """The groups with valid ballots that count in the total."""
+    return {g: v for g, v in groups.items() if v.get("counted") and v["n"] > 0}
 
 
 def weighted_raters(groups: Mapping[str, Mapping]) -> int:
     """How many valid ballots the groups that count in the total hold."""
-    return sum(int(groups[g]["n"]) for g in WEIGHTED_GROUPS if g in groups and groups[g]["n"])
+    return sum(int(v["n"]) for v in counted_groups(groups).values())
 
 
 def figures_published(groups: Mapping[str, Mapping], k: int) -> bool:
@@ -31,9 +42,19 @@ def figures_published(groups: Mapping[str, Mapping], k: int) -> bool:
 
 
 def groups_apart_shown(groups: Mapping[str, Mapping], k: int) -> bool:
-    """Whether the weighted groups may be shown one by one: every one with ballots has at least k."""
-    present = [groups[g] for g in WEIGHTED_GROUPS if g in groups and groups[g]["n"] > 0]
-    return figures_published(groups, k) and all(g["n"] >= k for g in present)
+    """Whether the weighted groups may be shown one by one: every one with ballots has at least its k."""
+    present = counted_groups(groups).values()
+    return figures_published(groups, k) and all(g["n"] >= _k(g, k) for g in present)
+
+
+def beside_groups_shown(groups: Mapping[str, Mapping], k: int) -> dict[str, Mapping]:
+    """Groups shown beside the total that are not the self-evaluation (e.g. 服务对象 for information): each on its
+    own, once it holds its k. They enter no figure, so none can be backed out of another."""
+    return {
+        g: v
+        for g, v in groups.items()
+        if g != SELF and not v.get("counted") and v["n"] > 0 and v["n"] >= _k(v, k)
+    }
 
 
 def self_group_shown(groups: Mapping[str, Mapping], k: int, *, is_team: bool, viewer_is_subject_or_hr: bool) -> bool:
@@ -43,7 +64,7 @@ def self_group_shown(groups: Mapping[str, Mapping], k: int, *, is_team: bool, vi
     if not own or not own.get("n"):
         return False
     if is_team:
-        return own["n"] >= k
+        return own["n"] >= _k(own, k)
     return viewer_is_subject_or_hr
 
 

@@ -10,7 +10,8 @@ from statistics import fmean
 from django.db.models import Q
 
 from assessments.models import Case, CaseResult, CaseSubject, Cycle, Dimension, SubjectResult
-from assessments.models.choices import DISPLAY_GROUPS, RaterGroup, Vote
+from assessments.models import SELF
+from assessments.models.choices import Vote
 from assessments.selectors import (
     RELEASED,
     VisibleResult,
@@ -34,12 +35,10 @@ GRADE_LABELS = {
     Vote.BASIC: "基本称职",
     Vote.INCOMPETENT: "不称职",
 }
-GROUP_LABELS = {
-    RaterGroup.SUPERIOR: "上级",
-    RaterGroup.PEER: "同级",
-    RaterGroup.SUBORDINATE: "下级/职工代表",
-    RaterGroup.SELF: "自评",
-}
+def group_labels(cycle: Cycle) -> list[tuple[str, str]]:
+    """(code, Chinese name) of the cycle's rater groups in page order: the report is in Chinese whatever the reader's
+    language, so it takes the name HR gave in Chinese."""
+    return [(g.code, g.name_zh) for g in cycle.groups]
 FLAG_LABELS = {
     "removal_review": "不称职票超过三分之一，需启动调整程序审查",
     "warning_talk": "优秀和称职票合计不足三分之二，需进行诫勉谈话",
@@ -93,8 +92,9 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
         shared[key] = cycle_averages_of(cycle=cycle)
     averages = peer_averages_for(subject=result.subject, cycle=cycle, cycle_averages=shared[key])
     team_dims, cycle_dims = averages.team, averages.cycle
-    groups = [g for g in DISPLAY_GROUPS if g in visible.groups]
-    self_group = visible.groups.get(RaterGroup.SELF)
+    labels = dict(group_labels(cycle))
+    groups = [g for g in labels if g in visible.groups]
+    self_group = visible.groups.get(SELF)
     scores = indicator_scores(visible)
 
     rows = []
@@ -153,7 +153,7 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
         "groups": [
             {
                 "code": g,
-                "label": GROUP_LABELS[g],
+                "label": labels[g],
                 "n": visible.groups[g]["n"],
                 "score": fixed(visible.groups[g]["score"]),
                 "weight": fixed(visible.weights_used.get(g), 1),
@@ -232,7 +232,7 @@ def team_report_data(*, case: Case) -> dict:
             "good_share": _share(team, "excellent_or_competent"),
         },
         "members": [_member_row(m, names[m.subject.pk], dimensions) for m in members],
-        "turnout": _turnout(turnout),
+        "turnout": _turnout(turnout, cycle),
         "flags": {
             "below_quorum": not turnout.quorum_met,
             "removal_review": [names[m.subject.pk] for m in shown if m.flags.get("removal_review")],
@@ -394,7 +394,7 @@ def _flags(visible: VisibleResult) -> list[dict]:
 
 def _self_vs_others(visible: VisibleResult, dimensions: list) -> dict | None:
     """The self-evaluation beside the others' weighted score, overall and per dimension."""
-    own = visible.groups.get(RaterGroup.SELF)
+    own = visible.groups.get(SELF)
     if own is None or own.get("score") is None or visible.total is None:
         return None
 
@@ -512,7 +512,7 @@ def _member_row(m: VisibleResult, name: str, dimensions: dict[str, str]) -> dict
     }
 
 
-def _turnout(turnout) -> dict:
+def _turnout(turnout, cycle: Cycle) -> dict:
     return {
         "issued": turnout.issued,
         "submitted": turnout.submitted,
@@ -522,11 +522,11 @@ def _turnout(turnout) -> dict:
         "quorum_met": turnout.quorum_met,
         "by_group": [
             {
-                "label": GROUP_LABELS.get(g, g),
+                "label": label,
                 "issued": turnout.by_group[g]["issued"],
                 "submitted": turnout.by_group[g]["submitted"],
             }
-            for g in DISPLAY_GROUPS
+            for g, label in group_labels(cycle)
             if g in turnout.by_group
         ],
     }

@@ -25,8 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from .. import selectors
-from ..models import CaseSubject, Cycle, Grade, RaterGroup, SubjectResult
-from ..models.choices import DISPLAY_GROUPS
+from ..models import SELF, CaseSubject, Cycle, Grade, SubjectResult
 from ..selectors import VisibleResult
 
 CSV = "text/csv"
@@ -98,7 +97,7 @@ class _Labels:
             text=text,
             header=[text(str(h)) for h in header],
             dimensions=[(d.code, text(d.label)) for d in cycle.framework.dimensions.order_by("order", "id")],
-            groups=[(g, text(str(RaterGroup(g).label))) for g in DISPLAY_GROUPS],
+            groups=[(g.code, text(g.name), g.counted) for g in cycle.groups],
             kinds={k: text(str(label)) for k, label in CaseSubject.Kind.choices},
             grades={g: text(str(label)) for g, label in Grade.choices},
             yes=text(_("Yes")),
@@ -139,12 +138,12 @@ def _rows(results: Iterable[VisibleResult], labels: _Labels) -> Iterator[list[li
         rows = []
         for code, dimension in labels.dimensions:
             score = visible.dimensions.get(code)
-            for group, group_label in labels.groups:
+            for group, group_label, counted in labels.groups:
                 shown = visible.groups.get(group)
                 # The weighted groups are hidden all together. A self group is shown only to whom it may be (a
-                # member's to that member and HR, a team's from k ballots): otherwise it is marked not shown,
-                # whether or not there was one, so that the mark says nothing either.
-                hidden = visible.suppressed_groups if group != RaterGroup.SELF else shown is None
+                # member's to that member and HR, a team's from k ballots), and a group beside the total from its
+                # k: otherwise it is marked not shown, whether or not there was one, so the mark says nothing either.
+                hidden = visible.suppressed_groups if counted and group != SELF else shown is None
                 rows.append(
                     [
                         *head,

@@ -9,8 +9,7 @@ from core.numbers import AS_JSON_NUMBER
 from people.models import LeadershipTeam, OrgUnit, Person
 
 from .. import selectors
-from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Grade, Indicator, RaterGroup, SubjectResult
-from ..models.choices import DISPLAY_GROUPS
+from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Grade, Indicator, SubjectResult
 from ..services.cycles import EDITABLE_SETTINGS
 from ..services.transitions import CASE_TRANSITIONS, CYCLE_TRANSITIONS
 
@@ -60,9 +59,6 @@ class CycleSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = dict.fromkeys(
             (
-                "weight_superior",
-                "weight_peer",
-                "weight_subordinate",
                 "excellent_quota_percent",
                 "band_excellent",
                 "band_competent",
@@ -172,7 +168,9 @@ VOTES_KEYS = ("excellent", "competent", "basic", "incompetent", "total", "shares
 
 
 class GroupResultSerializer(serializers.Serializer):
-    group = serializers.ChoiceField(choices=RaterGroup.choices)
+    group = serializers.CharField(help_text="The code of one of the cycle's rater groups (see the cycle's `rater_groups`).")
+    name = serializers.CharField(help_text="The group's name in the request's language.")
+    counted = serializers.BooleanField(help_text="Whether the group counts in the weighted total.")
     n = serializers.IntegerField(help_text="Valid ballots of this group.")
     void = serializers.IntegerField(help_text="Void ballots of this group.")
     score = serializers.FloatField(allow_null=True, help_text="0–100.")
@@ -237,6 +235,13 @@ class ResultSerializer(serializers.Serializer):
             self.context["sees_self"] = seer
         return seer(subject)
 
+    def _groups_in_order(self, cycle: Cycle, codes) -> list[tuple[str, str]]:
+        """The cycle's groups read once per request and cycle, in the context a list's rows share."""
+        by_cycle = self.context.setdefault("rater_groups", {})
+        if cycle.pk not in by_cycle:
+            by_cycle[cycle.pk] = [(g.code, g.name) for g in selectors.rater_groups_of(cycle)]
+        return [(c, n) for c, n in by_cycle[cycle.pk] if c in codes]
+
     def to_representation(self, instance: SubjectResult) -> dict:
         """Written out by hand: DRF's per-field machinery was half the time of a page of 100 (bench/api.py).
         The fields above are what the schema shows; a test holds the two to the same keys."""
@@ -261,16 +266,18 @@ class ResultSerializer(serializers.Serializer):
             "rank_in_team": visible.rank_in_team,
             "rank_in_cycle": visible.rank_in_cycle,
             "dimensions": visible.dimensions,
-            # Weighted groups first, self last, as the web pages list them.
+            # In the cycle's order of groups, as the web pages list them.
             "groups": [
                 {
                     "group": g,
+                    "name": name,
+                    "counted": bool(shown.get("counted")),
                     "n": shown["n"],
                     "void": shown["void"],
                     "score": shown["score"],
                     "dimensions": shown["dimensions"],
                 }
-                for g in DISPLAY_GROUPS
+                for g, name in self._groups_in_order(instance.cycle, visible.groups)
                 if (shown := visible.groups.get(g))
             ],
             "votes": {key: votes[key] for key in VOTES_KEYS} if votes else None,

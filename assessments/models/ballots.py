@@ -13,17 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import Person
 
-from .choices import RaterGroup, Vote
+from .choices import Vote
 from .cycles import Case, CaseSubject, Cycle
 from .frameworks import Indicator
 
 
 class Assignment(models.Model):
     """A named rater's duty to fill one sheet for one case."""
-
-    class Role(models.TextChoices):
-        SUPERIOR = "superior", _("Superior")
-        MEMBER = "member", _("Team member")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Not started")
@@ -32,7 +28,9 @@ class Assignment(models.Model):
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="assignments")
     rater = models.ForeignKey(Person, verbose_name=_("rater"), on_delete=models.PROTECT, related_name="assignments")
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # The code of the cycle's rater group this rater rates as. A member's own section and the team section of a
+    # member's sheet count as the self-evaluation (services/ballots.py).
+    rater_group = models.CharField(_("rater group"), max_length=20)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("last reminded"), null=True, blank=True)
@@ -40,7 +38,7 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
-        ordering = ["case", "role", "rater__employee_number"]
+        ordering = ["case", "rater_group", "rater__employee_number"]
         constraints = [models.UniqueConstraint(fields=["case", "rater"], name="assignment_one_per_rater_and_case")]
 
     def __str__(self) -> str:
@@ -57,9 +55,7 @@ class BallotCode(models.Model):
         REVOKED = "revoked", _("Revoked")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="codes")
-    rater_group = models.CharField(
-        _("rater group"), max_length=20, choices=RaterGroup.choices, default=RaterGroup.SUBORDINATE
-    )
+    rater_group = models.CharField(_("rater group"), max_length=20)
     code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ISSUED)
 
@@ -108,7 +104,7 @@ class Ballot(models.Model):
     assignment = models.OneToOneField(
         Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="ballot"
     )
-    anonymous_group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices, blank=True)
+    anonymous_group = models.CharField(_("rater group"), max_length=20, blank=True)
     is_void = models.BooleanField(_("void"), default=False)
     void_reason = models.CharField(_("why void"), max_length=200, blank=True)
     is_test = models.BooleanField(_("test ballot"), default=False)
@@ -133,7 +129,7 @@ class SectionResponse(models.Model):
 
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="sections")
     subject = models.ForeignKey(CaseSubject, on_delete=models.PROTECT, related_name="sections")
-    rater_group = models.CharField(max_length=20, choices=RaterGroup.choices)
+    rater_group = models.CharField(max_length=20)
     vote = models.CharField(max_length=20, choices=Vote.choices)
     comment = models.TextField(blank=True)
     counted = models.BooleanField(default=True)
@@ -158,7 +154,7 @@ class Score(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="+", db_index=False)
     subject = models.ForeignKey(CaseSubject, on_delete=models.PROTECT, related_name="scores")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="scores")
-    rater_group = models.CharField(max_length=20, choices=RaterGroup.choices)
+    rater_group = models.CharField(max_length=20)
     value = models.PositiveSmallIntegerField()
     counted = models.BooleanField(default=True)
 

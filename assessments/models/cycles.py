@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -47,16 +46,6 @@ class Cycle(models.Model):
 
     scale_min = models.PositiveSmallIntegerField(_("lowest score"), default=1)
     scale_max = models.PositiveSmallIntegerField(_("highest score"), default=10, validators=[MaxValueValidator(100)])
-
-    weight_superior = models.DecimalField(
-        _("weight of superiors (%)"), max_digits=5, decimal_places=2, default=Decimal(30), validators=PERCENT
-    )
-    weight_peer = models.DecimalField(
-        _("weight of peers (%)"), max_digits=5, decimal_places=2, default=Decimal(30), validators=PERCENT
-    )
-    weight_subordinate = models.DecimalField(
-        _("weight of subordinates (%)"), max_digits=5, decimal_places=2, default=Decimal(40), validators=PERCENT
-    )
 
     trim_above = models.PositiveSmallIntegerField(
         _("trim above"),
@@ -126,13 +115,6 @@ class Cycle(models.Model):
         permissions = [("manage_cycles", _("Can run assessment cycles (HR)"))]
         constraints = [
             models.CheckConstraint(
-                condition=Q(weight_superior__gte=0, weight_peer__gte=0, weight_subordinate__gte=0)
-                & Exact(F("weight_superior") + F("weight_peer") + F("weight_subordinate"), Decimal(100)),
-                name="cycle_weights_sum_to_100",
-                # Django %-formats constraint messages, hence the doubled percent sign.
-                violation_error_message=_("The rater-group weights must add up to 100%%."),
-            ),
-            models.CheckConstraint(
                 condition=Q(scale_min__lt=F("scale_max")),
                 name="cycle_scale_ordered",
                 violation_error_message=_("The lowest score must be below the highest score."),
@@ -151,12 +133,19 @@ class Cycle(models.Model):
 
     @property
     def weights(self) -> dict[str, Decimal]:
-        return {"superior": self.weight_superior, "peer": self.weight_peer, "subordinate": self.weight_subordinate}
+        """The counted groups' weights by code, in page order (the groups are read once per cycle object)."""
+        return {g.code: g.weight for g in self.groups if g.counted}
+
+    @property
+    def groups(self) -> list:
+        """The cycle's rater groups in page order. Read once per object: every page lists them several times."""
+        cached = getattr(self, "_groups_cache", None)
+        if cached is None:
+            cached = self._groups_cache = list(self.rater_groups.order_by("order", "id"))
+        return cached
 
     def clean(self) -> None:
         errors: dict[str, list] = {}
-        if sum(self.weights.values(), Decimal(0)) != Decimal(100):
-            errors.setdefault("weight_subordinate", []).append(_("The rater-group weights must add up to 100%."))
         if self.scale_min is not None and self.scale_max is not None and self.scale_min >= self.scale_max:
             errors.setdefault("scale_max", []).append(_("The highest score must be above the lowest score."))
         if None not in (self.band_basic, self.band_competent, self.band_excellent) and not (
@@ -186,12 +175,8 @@ class Case(models.Model):
     cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="cases")
     team = models.ForeignKey(LeadershipTeam, verbose_name=_("team"), on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.EVALUATING)
-    superiors = models.ManyToManyField(
-        Person, verbose_name=_("superior raters"), blank=True, related_name="superior_for_cases"
-    )
-    anonymous_ballots = models.PositiveIntegerField(
-        _("anonymous ballots"), default=0, help_text=_("How many one-time ballot codes to issue to subordinates.")
-    )
+    # How many one-time codes to issue per anonymous rater group of the cycle: {"subordinate": 15}.
+    code_counts = models.JSONField(_("anonymous ballots per group"), default=dict, blank=True)
     # How many anonymous ballots the case had when they were last mixed (services/mixing.py): the periodic mix
     # skips a case whose count has not moved. A count written by the mix, never a time written at submit.
     anonymous_mixed = models.PositiveIntegerField(default=0, editable=False)
@@ -206,6 +191,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} · {self.team}"
+
+    @property
+    def anonymous_ballots(self) -> int:
+        """How many one-time codes the case has been given, over all its anonymous groups."""
+        return sum(self.code_counts.values())
 
 
 class CaseSubject(models.Model):

@@ -28,8 +28,12 @@ class SubjectResult(models.Model):
     grade = models.CharField(_("grade"), max_length=20, choices=Grade.choices, blank=True)
     rank_in_team = models.PositiveIntegerField(_("rank in team"), null=True)
     rank_in_cycle = models.PositiveIntegerField(_("rank in cycle"), null=True)
-    # {"superior": {"n": 3, "score": 85.1, "dimensions": {"theory": 84.0, ...}}, "peer": ..., "self": ...}
+    # {"superior": {"n": 3, "void": 0, "score": 85.1, "dimensions": {"theory": 84.0, ...}, "counted": true,
+    #  "k": 3}, "peer": ..., "self": ...}: each group with the rules it was scored under (fixed once open).
     groups = ResultJSONField(_("by rater group"), default=dict)
+    # Valid ballots of the groups that count in the total: whether the figures are shown at all, as a column so a
+    # list filters on it in SQL whatever groups each cycle has.
+    counted_raters = models.PositiveIntegerField(_("raters in the total"), default=0)
     # The weighted (self-free) score per dimension code, 0–100.
     dimensions = ResultJSONField(_("by dimension"), default=dict)
     # {"peer": {"<indicator id>": [n, mean, trimmed mean], ...}, ...}, means on the cycle's scale.

@@ -19,6 +19,7 @@ from .cycles import (
     cycle_update,
 )
 from .frameworks import framework_new_version
+from .groups import panel_set, rater_groups_set
 from .mixing import anonymous_ballots_mix
 from .reminders import reminders_send
 from .scoring import cycle_compute_results
@@ -47,6 +48,8 @@ __all__ = [
     "cycle_update",
     "draft_save",
     "framework_new_version",
+    "panel_set",
+    "rater_groups_set",
     "reminders_send",
     "sheet_for",
 ]

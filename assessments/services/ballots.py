@@ -14,14 +14,15 @@ from django.utils.translation import gettext as _
 
 from ..errors import AssessmentError, BallotClosed
 from ..models import (
+    SELF,
     Assignment,
     Ballot,
     BallotCode,
     BallotDraft,
     CaseSubject,
     Cycle,
+    CycleRaterGroup,
     Indicator,
-    RaterGroup,
     Score,
     SectionResponse,
     Vote,
@@ -34,10 +35,7 @@ MAX_COMMENT = 2000
 class Section:
     subject: CaseSubject
     rater_group: str
-
-    @property
-    def rater_group_label(self) -> str:
-        return RaterGroup(self.rater_group).label
+    rater_group_label: str = ""
 
 
 @dataclass
@@ -58,7 +56,7 @@ class Sheet:
     def rated(self) -> list[Section]:
         """The sections the excellent quota counts: other members, not the rater nor the team."""
         return [
-            s for s in self.sections if s.subject.kind == CaseSubject.Kind.MEMBER and s.rater_group != RaterGroup.SELF
+            s for s in self.sections if s.subject.kind == CaseSubject.Kind.MEMBER and s.rater_group != SELF
         ]
 
     @property
@@ -66,15 +64,20 @@ class Sheet:
         return excellent_quota(self.cycle, len(self.rated))
 
 
-def _group_for(subject: CaseSubject, *, assignment: Assignment | None, code: BallotCode | None) -> str:
+def _group_for(
+    subject: CaseSubject, *, assignment: Assignment | None, code: BallotCode | None, groups: dict[str, CycleRaterGroup]
+) -> str | None:
+    """The group a section counts for, or None when the sheet has no such section."""
     if code is not None:
         return code.rater_group
-    if assignment.role == Assignment.Role.SUPERIOR:
-        return RaterGroup.SUPERIOR
-    # A member's own section, and the team section of a member's sheet, are self-evaluations.
+    group = groups.get(assignment.rater_group)
+    if group is None or group.source not in (CycleRaterGroup.Source.MEMBERS, CycleRaterGroup.Source.SELF):
+        return assignment.rater_group
+    # A member's own section, and the team section of a member's sheet, are self-evaluations: with no self group
+    # the sheet leaves them out; with no members' group (the rater's group is self) it holds only them.
     if subject.kind == CaseSubject.Kind.TEAM or subject.person_id == assignment.rater_id:
-        return RaterGroup.SELF
-    return RaterGroup.PEER
+        return SELF if SELF in groups else None
+    return assignment.rater_group if group.source == CycleRaterGroup.Source.MEMBERS else None
 
 
 def _holder(assignment: Assignment | None, code: BallotCode | None):
@@ -96,7 +99,12 @@ def sheet_for(
         case = holder.case
         cycle = case.cycle
         subjects = list(case.subjects.select_related("person").order_by("order", "id"))
-        sections = [Section(s, _group_for(s, assignment=assignment, code=code)) for s in subjects]
+        groups = {g.code: g for g in cycle.groups}
+        sections = []
+        for subject in subjects:
+            group = _group_for(subject, assignment=assignment, code=code, groups=groups)
+            if group is not None:
+                sections.append(Section(subject, group, groups[group].name if group in groups else group))
         indicators = list(
             Indicator.objects.filter(dimension__framework_id=cycle.framework_id)
             .select_related("dimension")

@@ -1,17 +1,16 @@
 """One-time anonymous ballot codes: 128 random bits, shown once, stored as SHA-256 only."""
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ..codes import code_hash, new_code, normalise
 from ..errors import AssessmentError, InvalidTransition
-from ..models import BallotCode, Case, Cycle, RaterGroup
+from ..models import BallotCode, Case, Cycle, CycleRaterGroup
 from .timeline import event_write
 
 
 @transaction.atomic
-def codes_issue(*, case: Case, count: int, rater_group: str = RaterGroup.SUBORDINATE) -> list[str]:
+def codes_issue(*, case: Case, count: int, rater_group: str) -> list[str]:
     """Issue `count` fresh codes for a case and return them in plain text: the only time they exist."""
     codes = [new_code() for _ in range(count)]
     BallotCode.objects.bulk_create(
@@ -50,14 +49,22 @@ def _open_case(case: Case, verb: str) -> Case:
 
 
 @transaction.atomic
-def codes_add(*, case: Case, count: int, actor=None) -> list[str]:
-    """More codes for an open case (more people at the meeting than planned). Plain text returned once."""
-    if not 1 <= count <= MAX_CODES_AT_ONCE:
+def codes_add(*, case: Case, count: int, rater_group: str | None = None, actor=None) -> list[str]:
+    """More codes for an open case (more people at the meeting than planned), for one of its anonymous groups (the
+    first when not named). Plain text returned once."""
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_CODES_AT_ONCE:
         raise AssessmentError(_("Issue between 1 and %(max)d codes at once.") % {"max": MAX_CODES_AT_ONCE})
     case = _open_case(case, _("issue more codes"))
-    codes = codes_issue(case=case, count=count)
-    Case.objects.filter(pk=case.pk).update(anonymous_ballots=F("anonymous_ballots") + count)
-    event_write(cycle=case.cycle, case=case, actor=actor, action="codes_issued", data={"count": count})
+    anonymous = [g.code for g in case.cycle.groups if g.source == CycleRaterGroup.Source.CODES]
+    group = rater_group or (anonymous[0] if anonymous else None)
+    if group not in anonymous:
+        raise AssessmentError(_("The cycle has no anonymous group “%(code)s”.") % {"code": group or ""})
+    codes = codes_issue(case=case, count=count, rater_group=group)
+    case.code_counts = {**case.code_counts, group: case.code_counts.get(group, 0) + count}
+    case.save(update_fields=["code_counts", "updated_at"])
+    event_write(
+        cycle=case.cycle, case=case, actor=actor, action="codes_issued", data={"count": count, "group": group}
+    )
     return codes
 
 

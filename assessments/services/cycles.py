@@ -2,7 +2,7 @@
 and a timeline event in one transaction."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -22,11 +22,13 @@ from ..models import (
     Case,
     CaseSubject,
     Cycle,
+    CycleRaterGroup,
     Framework,
     TimelineEvent,
 )
 from ..signals import case_closing, cycle_scored
 from .codes import codes_issue
+from .groups import case_raters_validate, case_raters_write, first_group, preset_apply, weights_problem
 from .mixing import anonymous_ballots_mix, cases_to_mix
 from .scoring import cycle_compute_results, results_drop
 from .timeline import actor_user as _user
@@ -74,10 +76,14 @@ def _move_cases(cycle: Cycle, *, from_statuses: Iterable[str], new: str, actor, 
 
 
 @transaction.atomic
-def cycle_create(*, framework: Framework, name: str, year: int, actor=None, **settings: Any) -> Cycle:
+def cycle_create(
+    *, framework: Framework, name: str, year: int, preset: str = "standard", actor=None, **settings: Any
+) -> Cycle:
+    """A draft cycle with the rater groups of `preset` (see presets.py); HR may change them until it opens."""
     cycle = Cycle(framework=framework, name=name, year=year, **settings)
     cycle.full_clean()
     _by(cycle, actor).save()
+    preset_apply(cycle=cycle, preset=preset)
     _event(cycle=cycle, actor=actor, action="created", new=cycle.status)
     return cycle
 
@@ -87,9 +93,6 @@ EDITABLE_SETTINGS = (
     "name",
     "scale_min",
     "scale_max",
-    "weight_superior",
-    "weight_peer",
-    "weight_subordinate",
     "trim_above",
     "void_if_all_identical",
     "void_if_all_max",
@@ -131,30 +134,72 @@ def cases_add(
     *,
     cycle: Cycle,
     teams: Iterable[LeadershipTeam],
+    raters: Mapping[str, Iterable[Person]] | None = None,
+    codes: Mapping[str, int] | None = None,
     superiors: Iterable[Person] = (),
     anonymous_ballots: int = 0,
     actor=None,
 ) -> list[Case]:
-    """Add several teams to a draft cycle at once, with the same superiors and number of codes; all or none."""
+    """Add several teams to a draft cycle at once, with the same named raters and numbers of codes; all or none."""
+    raters = {code: list(people) for code, people in (raters or {}).items()}
     superiors = list(superiors)
     return [
-        case_create(cycle=cycle, team=t, superiors=superiors, anonymous_ballots=anonymous_ballots, actor=actor)
+        case_create(
+            cycle=cycle,
+            team=t,
+            raters=raters,
+            codes=codes,
+            superiors=superiors,
+            anonymous_ballots=anonymous_ballots,
+            actor=actor,
+        )
         for t in teams
     ]
 
 
+def _with_shorthand(
+    cycle: Cycle, raters: dict, codes: dict, superiors: list[Person], anonymous_ballots: int
+) -> tuple[dict, dict]:
+    """`superiors=` and `anonymous_ballots=` name the raters of the cycle's first per-team named group and the codes
+    of its first anonymous group, whatever those are called: what a cycle of one of each needs."""
+    if superiors:
+        group = first_group(cycle, CycleRaterGroup.Source.NAMED)
+        if group is None:
+            raise AssessmentError(_("This cycle has no group whose raters HR names per team."))
+        raters = {**raters, group.code: [*raters.get(group.code, []), *superiors]}
+    if anonymous_ballots:
+        group = first_group(cycle, CycleRaterGroup.Source.CODES)
+        if group is None or isinstance(anonymous_ballots, bool) or not isinstance(anonymous_ballots, int):
+            raise AssessmentError(_("This cycle has no anonymous rater group."))
+        if anonymous_ballots < 0:
+            raise AssessmentError(_("The number of anonymous ballots cannot be negative."))
+        codes = {**codes, group.code: codes.get(group.code, 0) + anonymous_ballots}
+    return raters, codes
+
+
 @transaction.atomic
 def case_create(
-    *, cycle: Cycle, team: LeadershipTeam, superiors: Iterable[Person] = (), anonymous_ballots: int = 0, actor=None
+    *,
+    cycle: Cycle,
+    team: LeadershipTeam,
+    raters: Mapping[str, Iterable[Person]] | None = None,
+    codes: Mapping[str, int] | None = None,
+    superiors: Iterable[Person] = (),
+    anonymous_ballots: int = 0,
+    actor=None,
 ) -> Case:
+    """Add a team to a draft cycle. `raters`: the people HR names per rater-group code; `codes`: how many one-time
+    codes each anonymous group gets."""
     cycle = _lock_cycle(cycle, [S.DRAFT], _("add a team to"))
-    if anonymous_ballots < 0:
-        raise AssessmentError(_("The number of anonymous ballots cannot be negative."))
+    raters, codes = _with_shorthand(
+        cycle, {c: list(p) for c, p in (raters or {}).items()}, dict(codes or {}), list(superiors), anonymous_ballots
+    )
+    named, counts = case_raters_validate(cycle=cycle, raters=raters, codes=codes)
     if Case.objects.filter(cycle=cycle, team=team).exists():
         raise AssessmentError(_("The team “%(team)s” is already in this cycle.") % {"team": team.name})
-    case = _by(Case(cycle=cycle, team=team, anonymous_ballots=anonymous_ballots), actor)
+    case = _by(Case(cycle=cycle, team=team, code_counts=counts), actor)
     case.save()
-    case.superiors.set(superiors)
+    case_raters_write(case=case, named=named)
     _event(cycle=cycle, case=case, actor=actor, action="case_created", new=case.status)
     return case
 
@@ -182,9 +227,12 @@ def cycle_open(*, cycle: Cycle, actor=None) -> dict[int, list[str]]:
     """Open a draft cycle: snapshot each team's members, create the named assignments and issue the
     anonymous codes. Returns the plain-text codes per case id: shown once, never stored."""
     cycle = _lock_cycle(cycle, [S.DRAFT], _("open"))
-    cases = list(Case.objects.filter(cycle=cycle).select_related("team").prefetch_related("superiors"))
+    cases = list(Case.objects.filter(cycle=cycle).select_related("team").prefetch_related("named_raters"))
     if not cases:
         raise AssessmentError(_("Add at least one team before opening the cycle."))
+    problem = weights_problem(cycle.groups)
+    if problem:
+        raise AssessmentError(problem)
     on = timezone.localdate(cycle.opens_at) if cycle.opens_at else timezone.localdate()
     empty = [
         c.team.name for c in cases if not memberships_current(team=c.team, on=on).filter(person__active=True).exists()
@@ -193,17 +241,35 @@ def cycle_open(*, cycle: Cycle, actor=None) -> dict[int, list[str]]:
         raise AssessmentError(_("These teams have no current members: %(teams)s") % {"teams": "、".join(empty)})
 
     issued: dict[int, list[str]] = {}
+    groups = cycle.groups
+    # A member's sheet counts for the members' group, their own and the team section for the self-evaluation;
+    # with no members' group a member fills only those two, and with neither, no sheet.
+    own = first_group(cycle, CycleRaterGroup.Source.MEMBERS) or first_group(cycle, CycleRaterGroup.Source.SELF)
+    panels = [
+        (g.code, list(g.panel.filter(active=True).order_by("employee_number")))
+        for g in groups
+        if g.source == CycleRaterGroup.Source.PANEL
+    ]
     for case in cases:
         subjects = _snapshot_subjects(case, on)
         members = {s.person_id for s in subjects if s.person_id}
-        assignments = [Assignment(case=case, rater_id=p, role=Assignment.Role.MEMBER) for p in sorted(members)]
-        assignments += [
-            Assignment(case=case, rater=p, role=Assignment.Role.SUPERIOR)
-            for p in case.superiors.all()
-            if p.pk not in members
-        ]
+        taken = set(members) if own else set()
+        assignments = [Assignment(case=case, rater_id=p, rater_group=own.code) for p in sorted(members)] if own else []
+        for rater in case.named_raters.all():
+            if rater.person_id not in members and rater.person_id not in taken:
+                taken.add(rater.person_id)
+                code = next(g.code for g in groups if g.pk == rater.group_id)
+                assignments.append(Assignment(case=case, rater_id=rater.person_id, rater_group=code))
+        for code, people in panels:
+            for person in people:
+                # A panel member who sits on the team, or already rates it, is not asked a second time.
+                if person.pk not in members and person.pk not in taken:
+                    taken.add(person.pk)
+                    assignments.append(Assignment(case=case, rater=person, rater_group=code))
         Assignment.objects.bulk_create(assignments)
-        issued[case.pk] = codes_issue(case=case, count=case.anonymous_ballots)
+        issued[case.pk] = [
+            code for group, count in case.code_counts.items() for code in codes_issue(case=case, count=count, rater_group=group)
+        ]
 
     framework = cycle.framework
     if not framework.locked:
@@ -294,7 +360,12 @@ def cycle_purge_test_ballots(*, cycle: Cycle, actor=None) -> dict[int, list[str]
         status=BallotCode.Status.REVOKED
     )
     issued = {
-        case.pk: codes_issue(case=case, count=case.anonymous_ballots) for case in Case.objects.filter(cycle=cycle)
+        case.pk: [
+            code
+            for group, count in case.code_counts.items()
+            for code in codes_issue(case=case, count=count, rater_group=group)
+        ]
+        for case in Case.objects.filter(cycle=cycle)
     }
     _move_cases(cycle, from_statuses=[CS.SCORED], new=CS.EVALUATING, actor=actor, action="test_purged")
     cycle.test_mode = False

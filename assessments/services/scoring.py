@@ -19,12 +19,10 @@ from ..models import (
     CycleResult,
     Dimension,
     Indicator,
-    RaterGroup,
     Score,
     SectionResponse,
     SubjectResult,
 )
-from ..models.choices import WEIGHTED_GROUPS
 from ..scoring import (
     Bands,
     combine_groups,
@@ -114,6 +112,7 @@ def _compute(cycle: Cycle) -> int:
         for i in Indicator.objects.filter(dimension__framework_id=cycle.framework_id).select_related("dimension")
     ]
 
+    rules = _Rules(cycle, dimensions, indicators)
     # One scan of the sections gives both the ballot counts per group and the overall votes.
     sections = defaultdict(lambda: defaultdict(lambda: {"valid": 0, "void": 0}))
     votes = defaultdict(lambda: defaultdict(int))
@@ -124,10 +123,9 @@ def _compute(cycle: Cycle) -> int:
         .order_by()
     ):
         sections[subject_id][group]["valid" if counted else "void"] += n
-        if counted and group != RaterGroup.SELF:
+        if counted and group in rules.weights:
             votes[subject_id][vote] += n
 
-    rules = _Rules(cycle, dimensions, indicators)
     results = [
         _subject_result(
             subject, cells.get(subject.pk, {}), sections[subject.pk], votes.get(subject.pk, {}), rules, version
@@ -164,7 +162,9 @@ class _Rules:
 
     def __init__(self, cycle: Cycle, dimensions: list[Dimension], indicators: list[tuple[int, str, float]]) -> None:
         self.cycle = cycle
+        # Only the groups that count in the total weigh in it and give the overall votes; the others are shown beside.
         self.weights = cycle.weights
+        self.k = {g.code: g.k for g in cycle.groups}
         self.bands = Bands(cycle.band_excellent, cycle.band_competent, cycle.band_basic)
         self.dimension_codes = [d.code for d in dimensions]
         self.dimension_weight = {d.code: float(d.weight) for d in dimensions}
@@ -192,10 +192,12 @@ def _subject_result(
             "void": counts["void"],
             "score": _r(score),
             "dimensions": {c: _r(v) for c, v in dims.items()},
+            "counted": group in rules.weights,
+            "k": rules.k.get(group, cycle.min_group_size),
         }
-    combined = combine_groups({g: group_scores.get(g) for g in WEIGHTED_GROUPS}, rules.weights)
+    combined = combine_groups({g: group_scores.get(g) for g in rules.weights}, rules.weights)
     combined_dims = {
-        code: _r(combine_groups({g: group_dims.get(g, {}).get(code) for g in WEIGHTED_GROUPS}, rules.weights).score)
+        code: _r(combine_groups({g: group_dims.get(g, {}).get(code) for g in rules.weights}, rules.weights).score)
         for code in rules.dimension_codes
     }
     total = round_score(combined.score) if combined.score is not None else None
@@ -207,6 +209,7 @@ def _subject_result(
         total=total,
         grade=grade_for(total, rules.bands) if total is not None else "",
         groups=groups,
+        counted_raters=sum(c["valid"] for g, c in sections.items() if g in rules.weights),
         dimensions=combined_dims,
         cells=by_group,  # {group: {indicator id: (n, mean, trimmed mean)}}; JSON makes the ids strings
         weights_used={g: round(w, 4) for g, w in combined.weights_used.items()},

@@ -1,7 +1,5 @@
 from django import template
 
-from assessments.models import RaterGroup
-
 register = template.Library()
 
 
@@ -12,9 +10,12 @@ def rubric(indicator, level: str) -> str:
 
 
 @register.filter
-def group_label(code: str) -> str:
-    """A rater group's name in the reader's language."""
-    return RaterGroup(code).label if code in RaterGroup.values else code
+def get(mapping, key):
+    """mapping[key], or None: a cell of a row keyed by rater-group code."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
 
 
 @register.filter

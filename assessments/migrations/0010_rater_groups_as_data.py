@@ -73,6 +73,31 @@ def to_groups(apps, schema_editor):
     Assignment.objects.filter(role="member").update(rater_group="peer")
 
 
+def from_groups(apps, schema_editor):
+    """Back to three weight columns (a cycle of other groups keeps the standard weights it had by default, and its
+    other groups' named raters and codes are dropped): what the code before the move can read."""
+    Cycle = apps.get_model("assessments", "Cycle")
+    Group = apps.get_model("assessments", "CycleRaterGroup")
+    Case = apps.get_model("assessments", "Case")
+    CaseRater = apps.get_model("assessments", "CaseRater")
+    Assignment = apps.get_model("assessments", "Assignment")
+    columns = {code: column for code, _zh, _en, _source, column in STANDARD}
+    for cycle in Cycle.objects.all().iterator():
+        weights = {g.code: g.weight for g in Group.objects.filter(cycle=cycle, code__in=list(columns))}
+        if sum(weights.values()) == 100 and len(weights) == 3:
+            for code, weight in weights.items():
+                setattr(cycle, columns[code], weight)
+            cycle.save(update_fields=list(columns.values()))
+    for case in Case.objects.all().iterator():
+        case.superiors.set(
+            CaseRater.objects.filter(case=case, group__code="superior").values_list("person_id", flat=True)
+        )
+        case.anonymous_ballots = int(case.code_counts.get("subordinate", 0))
+        case.save(update_fields=["anonymous_ballots"])
+    Assignment.objects.filter(rater_group="superior").update(role="superior")
+    Assignment.objects.exclude(rater_group="superior").update(role="member")
+
+
 # The database holds the two rules that make a cycle's groups trustworthy, whatever writes to it (the admin, a
 # script, a later migration): a cycle leaves draft only with counted weights that sum to 100, and the groups of a
 # cycle that has left draft are not changed or added to. Deleting stays possible, for a cycle deleted as a whole.
@@ -126,7 +151,7 @@ SQLITE_DROP = [
 
 def _run(schema_editor, statements) -> None:
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def triggers_create(apps, schema_editor):
@@ -375,7 +400,18 @@ class Migration(migrations.Migration):
             model_name="caserater",
             constraint=models.UniqueConstraint(fields=("case", "person"), name="case_rater_once_per_case"),
         ),
-        migrations.RunPython(to_groups, migrations.RunPython.noop, elidable=False),
+        # With a default, so that a database migrated back gets the column again on rows that exist (from_groups).
+        migrations.AlterField(
+            model_name="assignment",
+            name="role",
+            field=models.CharField(
+                choices=[("superior", "Superior"), ("member", "Team member")],
+                default="member",
+                max_length=20,
+                verbose_name="role",
+            ),
+        ),
+        migrations.RunPython(to_groups, from_groups, elidable=False),
         migrations.RemoveConstraint(
             model_name="cycle",
             name="cycle_weights_sum_to_100",

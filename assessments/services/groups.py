@@ -93,6 +93,9 @@ def rater_groups_set(*, cycle: Cycle, groups: list[Mapping[str, Any]], actor=Non
     if not all(isinstance(row, Mapping) for row in groups):
         raise AssessmentError(_("Each rater group is an object with its fields."))
     existing = {g.pk: g for g in cycle.rater_groups.all()}
+    before = {pk: {f: getattr(g, f) for f in GROUP_FIELDS} for pk, g in existing.items()}
+    # A row that gives no order keeps its place in the list: a group added at the end is listed last.
+    groups = [row if "order" in row else {**row, "order": i} for i, row in enumerate(groups, start=1)]
     cleaned = [_clean_row(cycle, row, existing) for row in groups]
     if len({g.pk for g in cleaned if g.pk}) != sum(1 for g in cleaned if g.pk):
         raise AssessmentError(_("Each rater group appears once."))
@@ -105,11 +108,10 @@ def rater_groups_set(*, cycle: Cycle, groups: list[Mapping[str, Any]], actor=Non
     CycleRaterGroup.objects.filter(pk__in=[g.pk for g in removed]).delete()
     # Codes may swap between rows: park the changed rows on temporary codes before the unique index sees them.
     for group in cleaned:
-        if group.pk and existing[group.pk].code != group.code:
+        if group.pk and before[group.pk]["code"] != group.code:
             CycleRaterGroup.objects.filter(pk=group.pk).update(code=f"~{group.pk}")
     for group in cleaned:
-        before = existing.get(group.pk)
-        if before is None or any(getattr(before, f) != getattr(group, f) for f in GROUP_FIELDS):
+        if group.pk is None or any(before[group.pk][f] != getattr(group, f) for f in GROUP_FIELDS):
             changed.append(group.code)
         group.save()
     if changed:

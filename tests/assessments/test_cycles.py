@@ -42,8 +42,8 @@ def test_opening_a_cycle_snapshots_members_and_creates_assignments_and_codes():
     case = case_create(cycle=cycle, team=team, superiors=[boss, also_member], anonymous_ballots=5)
     codes = cycle_open(cycle=cycle)
     assert len(codes[case.pk]) == 5
-    roles = dict(Assignment.objects.filter(case=case).values_list("rater__name", "role"))
-    assert roles == {a.name: "member", b.name: "member", c.name: "member", boss.name: "superior"}
+    groups = dict(Assignment.objects.filter(case=case).values_list("rater__name", "rater_group"))
+    assert groups == {a.name: "peer", b.name: "peer", c.name: "peer", boss.name: "superior"}
     assert case.subjects.count() == 4  # three members and the team as a whole
     assert case.subjects.get(person=a).is_principal
     cycle.refresh_from_db()
@@ -184,11 +184,6 @@ def cycle_kwargs(**overrides):
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        (
-            {"weight_superior": Decimal(30), "weight_peer": Decimal(30), "weight_subordinate": Decimal(30)},
-            "weight_subordinate",
-            "add up to 100%",
-        ),
         ({"band_excellent": Decimal(60), "band_competent": Decimal(70)}, "band_excellent", "Grade bands must rise"),
         ({"scale_min": 10, "scale_max": 10}, "scale_max", "above the lowest score"),
         ({"quorum_percent": Decimal(120)}, "quorum_percent", "less than or equal to 100"),
@@ -204,13 +199,6 @@ def test_cycle_settings_are_validated_on_save(overrides, field, message):
     assert field in error.value.message_dict
     assert message in " ".join(error.value.message_dict[field])
     assert not Cycle.objects.exists()
-
-
-def test_the_database_refuses_weights_that_do_not_sum_to_100():
-    from django.db import IntegrityError, transaction
-
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Cycle.objects.create(**cycle_kwargs(weight_peer=Decimal(10)))
 
 
 def test_a_framework_used_by_a_cycle_is_locked_and_changes_go_to_a_new_version():
@@ -237,10 +225,3 @@ def test_the_default_framework_has_the_three_dimensions_with_rubrics_in_both_lan
     for indicator in Indicator.objects.filter(dimension__framework=framework):
         assert set(indicator.rubric) == {"excellent", "good", "fair", "poor"}
         assert all(text["zh"] and text["en"] for text in indicator.rubric.values())
-
-
-def test_the_weights_constraint_explains_itself():
-    cycle = Cycle(**cycle_kwargs(weight_peer=Decimal(10)))
-    with pytest.raises(ValidationError) as error:
-        cycle.validate_constraints()
-    assert error.value.messages == ["The rater-group weights must add up to 100%."]

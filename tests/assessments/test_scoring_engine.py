@@ -42,6 +42,8 @@ def test_the_weighted_total_and_grade_match_the_hand_computation(scored_case):
         "void": 0,
         "score": 80.0,
         "dimensions": {"theory": 80.0, "professional": 80.0, "responsibility": 80.0},
+        "counted": True,
+        "k": 1,
     }
     assert ra.dimensions == {"theory": 83.0, "professional": 83.0, "responsibility": 83.0}
 

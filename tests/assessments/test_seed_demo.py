@@ -107,9 +107,27 @@ def test_the_demo_logins_work(demo):
     assert login(username="admin", password=DEMO_PASSWORD).is_superuser
     assert Person.objects.get(user__username="leader").memberships.filter(end_date=None).exists()
     evaluator = Person.objects.get(user__username="evaluator")
-    assert evaluator.superior_for_cases.filter(cycle__name=OPEN_CYCLE).count() >= 3
+    # This year's cycle uses the panel preset: the evaluator rates the units they are in charge of as 分管领导.
+    assert Assignment.objects.filter(rater=evaluator, case__cycle__name=OPEN_CYCLE, rater_group="leader").count() >= 2
     person = Person.objects.exclude(user__username__in=["leader", "evaluator"]).first()
     assert login(username=person.employee_number, password=DEMO_PASSWORD) is not None
+
+
+def test_this_years_cycle_has_the_panel_preset_and_last_years_the_standard_one(demo):
+    cycle = Cycle.objects.get(name=OPEN_CYCLE)
+    assert [(g.name_zh, g.weight, g.counted) for g in cycle.groups] == [
+        ("分管领导", 20, True),
+        ("考核组", 40, True),
+        ("职工代表", 40, True),
+        ("自评", 0, False),
+    ]
+    panel = next(g for g in cycle.groups if g.source == "panel")
+    # The panel rates every team its members do not sit on.
+    panel_sheets = Assignment.objects.filter(case__cycle=cycle, rater_group="panel")
+    assert panel_sheets.values("case").distinct().count() == cycle.cases.count() - 1 > 0
+    assert set(panel_sheets.values_list("rater", flat=True)) == set(panel.panel.values_list("pk", flat=True))
+    last = Cycle.objects.exclude(pk=cycle.pk).get()
+    assert [g.code for g in last.groups] == ["superior", "peer", "subordinate", "self"]
 
 
 def test_the_codes_file_lists_live_codes(demo, var_dir):

@@ -54,11 +54,11 @@ from .services import (
     code_resolve,
     cycle_close,
     cycle_create,
-    panel_set,
     cycle_open,
     cycle_release,
     cycle_score,
     draft_save,
+    panel_set,
     sheet_for,
 )
 from .services.ballots import Sheet
@@ -299,7 +299,9 @@ def _cycle(
             named = [plant.seats[unit.overseer]]
         else:
             named = [plant.seats["director"], plant.seats["secretary"], plant.seats[unit.overseer]]
-        case_create(cycle=cycle, team=team, superiors=named, anonymous_ballots=unit.codes + rng.randrange(3), actor=actor)
+        case_create(
+            cycle=cycle, team=team, superiors=named, anonymous_ballots=unit.codes + rng.randrange(3), actor=actor
+        )
     panel = next((g for g in cycle.groups if g.source == CycleRaterGroup.Source.PANEL), None)
     if panel is not None:
         panel_set(group=panel, people=[plant.seats["director"], plant.seats["secretary"]], actor=actor)

@@ -161,7 +161,8 @@ def _suppress(
                     indicators.setdefault(int(indicator_id), {})[group] = round(trimmed / scale_max * 100, 2)
     comments = []
     if with_comments and not suppressed_all:
-        visible_groups = [g for g, v in {**weighted, **visibility.beside_groups_shown(groups, k)}.items() if v["n"] >= k]
+        apart = {**weighted, **visibility.beside_groups_shown(groups, k)}
+        visible_groups = [g for g, v in apart.items() if v["n"] >= k]
         comments = list(
             SectionResponse.objects.filter(subject_id=result.subject_id, counted=True, rater_group__in=visible_groups)
             .exclude(comment="")

@@ -50,11 +50,7 @@ def groups_apart_shown(groups: Mapping[str, Mapping], k: int) -> bool:
 def beside_groups_shown(groups: Mapping[str, Mapping], k: int) -> dict[str, Mapping]:
     """Groups shown beside the total that are not the self-evaluation (e.g. 服务对象 for information): each on its
     own, once it holds its k. They enter no figure, so none can be backed out of another."""
-    return {
-        g: v
-        for g, v in groups.items()
-        if g != SELF and not v.get("counted") and v["n"] > 0 and v["n"] >= _k(v, k)
-    }
+    return {g: v for g, v in groups.items() if g != SELF and not v.get("counted") and v["n"] > 0 and v["n"] >= _k(v, k)}
 
 
 def self_group_shown(groups: Mapping[str, Mapping], k: int, *, is_team: bool, viewer_is_subject_or_hr: bool) -> bool:

@@ -86,6 +86,7 @@ def generate(teams: int) -> None:
     from django.db import connection, transaction
 
     from assessments.models import Cycle, Framework, Indicator
+    from assessments.services.groups import preset_apply
 
     call_command("migrate", verbosity=0)
     rng = random.Random(2026)
@@ -95,16 +96,17 @@ def generate(teams: int) -> None:
     started = time.perf_counter()
     counter = iter(range(10_000_000, 100_000_000))
     with transaction.atomic():
-        cycle = Cycle.objects.create(
-            name="bench", year=2026, framework=framework, status=Cycle.Status.RELEASED, results_version=1
-        )
+        # The standard preset's groups, made while a draft as the database requires, then released.
+        cycle = Cycle.objects.create(name="bench", year=2026, framework=framework, results_version=1)
+        preset_apply(cycle=cycle, preset="standard")
+        Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.RELEASED)
         units, people, team_rows, cases, subjects, results = [], [], [], [], [], []
         rank = 0
         for _ in range(teams):
             unit, team, case = next(counter), next(counter), next(counter)
             units.append((unit, f"B{unit}", f"第{unit}作业区", "workshop", True, "2026-01-01"))
             team_rows.append((team, unit, f"第{unit}作业区领导班子", True, "2026-01-01"))
-            cases.append((case, cycle.pk, team, "feedback", 15, 0, "2026-01-01"))
+            cases.append((case, cycle.pk, team, "feedback", '{"subordinate": 15}', 0, "2026-01-01"))
             for order in range(MEMBERS + 1):
                 sid = next(counter)
                 person = None
@@ -120,7 +122,7 @@ def generate(teams: int) -> None:
         person_columns = ["id", "employee_number", "name", "gender", "org_unit_id", "title", "party", "email"]
         _copy(raw, "people_person", [*person_columns, "active", "updated_at"], people)
         _copy(raw, "people_leadershipteam", ["id", "org_unit_id", "name", "active", "updated_at"], team_rows)
-        case_columns = ["id", "cycle_id", "team_id", "status", "anonymous_ballots", "anonymous_mixed", "updated_at"]
+        case_columns = ["id", "cycle_id", "team_id", "status", "code_counts", "anonymous_mixed", "updated_at"]
         _copy(raw, "assessments_case", case_columns, cases)
         _copy(
             raw,
@@ -149,6 +151,7 @@ RESULT_COLUMNS = (
     "rank_in_team",
     "rank_in_cycle",
     "groups",
+    "counted_raters",
     "dimensions",
     "cells",
     "weights_used",
@@ -175,7 +178,14 @@ def _result(rng, cycle, case, subject, codes, dimension_of, order, rank) -> tupl
     groups, cells = {}, {}
     for group, n in sizes.items():
         dims = {c: round(min(100.0, max(10.0, rng.gauss(level, 5))), 2) for c in codes}
-        groups[group] = {"n": n, "void": 0, "score": round(sum(dims.values()) / len(dims), 2), "dimensions": dims}
+        groups[group] = {
+            "n": n,
+            "void": 0,
+            "score": round(sum(dims.values()) / len(dims), 2),
+            "dimensions": dims,
+            "counted": group != "self",
+            "k": 3,
+        }
         cells[group] = {
             str(i): [n, round(dims[d] / 10, 4), round(dims[d] / 10, 4)] for i, d in sorted(dimension_of.items())
         }
@@ -195,6 +205,7 @@ def _result(rng, cycle, case, subject, codes, dimension_of, order, rank) -> tupl
         order + 1 if member else None,
         rank if member else None,
         orjson.dumps(groups).decode(),
+        votes_total,
         orjson.dumps(dict.fromkeys(codes, total)).decode(),
         orjson.dumps(cells).decode(),
         orjson.dumps({"superior": 30.0, "peer": 30.0, "subordinate": 40.0}).decode(),

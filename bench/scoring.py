@@ -92,6 +92,7 @@ def generate(teams: int) -> None:
     from django.db import connection, transaction
 
     from assessments.models import Cycle, Framework, Indicator
+    from assessments.services.groups import preset_apply
 
     call_command("migrate", verbosity=0)
     rng = random.Random(2026)
@@ -99,7 +100,10 @@ def generate(teams: int) -> None:
     indicators = list(Indicator.objects.filter(dimension__framework=framework).values_list("id", flat=True))
     started = time.perf_counter()
     with transaction.atomic():
-        cycle = Cycle.objects.create(name="bench", year=2026, framework=framework, status=Cycle.Status.CLOSED)
+        # The standard preset's groups, made while a draft as the database requires, then closed for scoring.
+        cycle = Cycle.objects.create(name="bench", year=2026, framework=framework)
+        preset_apply(cycle=cycle, preset="standard")
+        Cycle.objects.filter(pk=cycle.pk).update(status=Cycle.Status.CLOSED)
         raw = connection.cursor().cursor
         ids = _ids(raw, teams)
         _copy(
@@ -137,9 +141,9 @@ def generate(teams: int) -> None:
         _copy(
             raw,
             "assessments_case",
-            ["id", "cycle_id", "team_id", "status", "anonymous_ballots", "anonymous_mixed", "updated_at"],
+            ["id", "cycle_id", "team_id", "status", "code_counts", "anonymous_mixed", "updated_at"],
             (
-                (c, cycle.pk, t, "evaluating", ANONYMOUS, 0, "2026-01-01")
+                (c, cycle.pk, t, "evaluating", f'{{"subordinate": {ANONYMOUS}}}', 0, "2026-01-01")
                 for c, t in zip(ids["cases"], ids["teams"], strict=True)
             ),
         )
@@ -163,7 +167,9 @@ def generate(teams: int) -> None:
                     ballots.append((bid, cycle.pk, case, "anonymous", None, "subordinate", False, "", False))
                 else:
                     aid = ids["next"]()
-                    assignments.append((aid, case, rater, role, "submitted", "2026-01-01"))
+                    assignments.append(
+                        (aid, case, rater, "peer" if role == "member" else role, "submitted", "2026-01-01")
+                    )
                     ballots.append((bid, cycle.pk, case, "named", aid, "", False, "", False))
                 for sid, person, level in case_subjects:
                     if role == "anon":
@@ -194,7 +200,10 @@ def generate(teams: int) -> None:
             subjects,
         )
         _copy(
-            raw, "assessments_assignment", ["id", "case_id", "rater_id", "role", "status", "submitted_at"], assignments
+            raw,
+            "assessments_assignment",
+            ["id", "case_id", "rater_id", "rater_group", "status", "submitted_at"],
+            assignments,
         )
         _copy(raw, "assessments_ballotcode", ["id", "case_id", "rater_group", "code_hash", "status"], codes)
         _copy(

@@ -47,7 +47,9 @@ class CycleRaterGroup(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     counted = models.BooleanField(
-        _("counts in the total"), default=True, help_text=_("The self-evaluation is shown beside the total, never in it.")
+        _("counts in the total"),
+        default=True,
+        help_text=_("The self-evaluation is shown beside the total, never in it."),
     )
     min_size = models.PositiveSmallIntegerField(
         _("own minimum size k"),

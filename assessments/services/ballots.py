@@ -55,9 +55,7 @@ class Sheet:
     @property
     def rated(self) -> list[Section]:
         """The sections the excellent quota counts: other members, not the rater nor the team."""
-        return [
-            s for s in self.sections if s.subject.kind == CaseSubject.Kind.MEMBER and s.rater_group != SELF
-        ]
+        return [s for s in self.sections if s.subject.kind == CaseSubject.Kind.MEMBER and s.rater_group != SELF]
 
     @property
     def quota(self) -> int | None:

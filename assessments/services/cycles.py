@@ -268,7 +268,9 @@ def cycle_open(*, cycle: Cycle, actor=None) -> dict[int, list[str]]:
                     assignments.append(Assignment(case=case, rater=person, rater_group=code))
         Assignment.objects.bulk_create(assignments)
         issued[case.pk] = [
-            code for group, count in case.code_counts.items() for code in codes_issue(case=case, count=count, rater_group=group)
+            code
+            for group, count in case.code_counts.items()
+            for code in codes_issue(case=case, count=count, rater_group=group)
         ]
 
     framework = cycle.framework

@@ -34,9 +34,10 @@ def weights_problem(groups: Iterable[Any]) -> str:
     codes = [g.code for g in groups]
     if len(set(codes)) != len(codes):
         return _("Each rater group needs its own code.")
-    for source, label in ((CycleRaterGroup.Source.SELF, _("self-evaluation")), (CycleRaterGroup.Source.MEMBERS, _("team members"))):
-        if sum(1 for g in groups if g.source == source) > 1:
-            return _("A cycle has at most one %(kind)s group.") % {"kind": label}
+    if sum(1 for g in groups if g.source == CycleRaterGroup.Source.SELF) > 1:
+        return _("A cycle has at most one self-evaluation group.")
+    if sum(1 for g in groups if g.source == CycleRaterGroup.Source.MEMBERS) > 1:
+        return _("A cycle has at most one group of team members rating one another.")
     return ""
 
 
@@ -51,9 +52,7 @@ def preset_apply(*, cycle: Cycle, preset: str) -> list[CycleRaterGroup]:
     """Give a new cycle the groups of a preset (services.cycles.cycle_create calls this)."""
     if preset not in PRESETS:
         raise AssessmentError(_("Unknown rater-group preset “%(preset)s”.") % {"preset": preset})
-    groups = [
-        CycleRaterGroup(cycle=cycle, order=i, **spec.__dict__) for i, spec in enumerate(PRESETS[preset], start=1)
-    ]
+    groups = [CycleRaterGroup(cycle=cycle, order=i, **spec.__dict__) for i, spec in enumerate(PRESETS[preset], start=1)]
     cycle._groups_cache = CycleRaterGroup.objects.bulk_create(groups)
     return cycle._groups_cache
 
@@ -115,7 +114,9 @@ def rater_groups_set(*, cycle: Cycle, groups: list[Mapping[str, Any]], actor=Non
             changed.append(group.code)
         group.save()
     if changed:
-        event_write(cycle=cycle, actor=actor, action="updated", data={"fields": ["rater_groups"]})
+        # The groups as they now stand, on the timeline: the cycle's history shows every weighting it had.
+        weights = {g.code: f"{g.weight.normalize():f}" for g in cleaned}
+        event_write(cycle=cycle, actor=actor, action="updated", data={"fields": ["rater_groups"], "groups": weights})
     cycle._groups_cache = None
     return list(cycle.rater_groups.order_by("order", "id"))
 
@@ -131,9 +132,9 @@ def panel_set(*, group: CycleRaterGroup, people: Iterable[Person], actor=None) -
     return group
 
 
-def case_raters_validate(*, cycle: Cycle, raters: Mapping[str, Iterable[Person]], codes: Mapping[str, Any]) -> tuple[
-    dict[CycleRaterGroup, list[Person]], dict[str, int]
-]:
+def case_raters_validate(
+    *, cycle: Cycle, raters: Mapping[str, Iterable[Person]], codes: Mapping[str, Any]
+) -> tuple[dict[CycleRaterGroup, list[Person]], dict[str, int]]:
     """Check a case's named raters and code counts against the cycle's groups; return them keyed by group."""
     groups = {g.code: g for g in cycle.groups}
     named: dict[CycleRaterGroup, list[Person]] = {}
@@ -141,7 +142,9 @@ def case_raters_validate(*, cycle: Cycle, raters: Mapping[str, Iterable[Person]]
     for code, people in raters.items():
         group = groups.get(code)
         if group is None or group.source != CycleRaterGroup.Source.NAMED:
-            raise AssessmentError(_("The cycle has no group “%(code)s” whose raters HR names per team.") % {"code": code})
+            raise AssessmentError(
+                _("The cycle has no group “%(code)s” whose raters HR names per team.") % {"code": code}
+            )
         people = list(people)
         twice = [p.name for p in people if p.pk in seen]
         if twice:

@@ -17,6 +17,7 @@ def default_framework() -> Framework:
 class CycleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Cycle
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"2026年度考评 {n}")
     year = 2026

@@ -47,7 +47,7 @@ from .demo_data import (
     WEAK,
     K,
 )
-from .models import SELF, Assignment, Ballot, Case, CaseSubject, Cycle, CycleRaterGroup, Framework, Vote
+from .models import SELF, Assignment, Ballot, Case, CaseSubject, Cycle, CycleRaterGroup, Framework, TimelineEvent, Vote
 from .services import (
     ballot_submit,
     case_create,
@@ -356,6 +356,31 @@ def _fill_codes(
     return unused
 
 
+# When each step of a cycle happened, in days from its opening: the timeline reads as the year went, not as the
+# minute the demo was seeded. Steps still ahead (a cycle that is open) are left out.
+LAST_YEAR_STEPS = {"created": -18, "case_created": -17, "opened": 0, "closed": 11, "scored": 14, "released": 33}
+THIS_YEAR_STEPS = {"created": -15, "case_created": -14, "updated": -13, "opened": 0}
+
+
+def date_steps(cycle: Cycle, steps: dict[str, int], *, case=None) -> None:
+    """Put the cycle's timeline events (or one case's) at their day, at a plausible office hour each."""
+    start = cycle.opens_at or timezone.now()
+    latest = timezone.now() - dt.timedelta(hours=1)
+    events = TimelineEvent.objects.filter(cycle=cycle, **({"case": case} if case is not None else {}))
+    for action, days in steps.items():
+        when = min(latest, (start + dt.timedelta(days=days)).replace(hour=9) + dt.timedelta(minutes=17 * len(action)))
+        events.filter(action=action).update(created_at=when)
+
+
+def _spread_submissions(rng: random.Random, cycle: Cycle, until: dt.datetime) -> None:
+    """Named sheets come in over the window, most in its first days, not all at the second the demo was made."""
+    start = cycle.opens_at
+    span = max(1.0, (until - start).total_seconds())
+    for assignment in Assignment.objects.filter(case__cycle=cycle, status=Assignment.Status.SUBMITTED):
+        offset = min(span - 60, rng.betavariate(1.2, 3.0) * span)
+        Assignment.objects.filter(pk=assignment.pk).update(submitted_at=start + dt.timedelta(seconds=offset))
+
+
 def _last_year(rng: random.Random, plant: Plant, actor) -> Cycle:
     opens_at = timezone.make_aware(dt.datetime(2025, 12, 8, 9, 0))
     # No closing time: the services refuse ballots after it, and these are filled in today.
@@ -366,7 +391,10 @@ def _last_year(rng: random.Random, plant: Plant, actor) -> Cycle:
     _fill_codes(rng, cycle, codes, plant.levels, 0.85, void_one=True)
     cycle_close(cycle=cycle, actor=actor)
     cycle_score(cycle=cycle, actor=actor)
-    return cycle_release(cycle=cycle, actor=actor)
+    cycle = cycle_release(cycle=cycle, actor=actor)
+    date_steps(cycle, LAST_YEAR_STEPS)
+    _spread_submissions(rng, cycle, until=opens_at + dt.timedelta(days=LAST_YEAR_STEPS["closed"]))
+    return cycle
 
 
 def _this_year(rng: random.Random, plant: Plant, actor) -> tuple[Cycle, dict[int, list[str]]]:
@@ -407,7 +435,10 @@ def _this_year(rng: random.Random, plant: Plant, actor) -> tuple[Cycle, dict[int
             )[0]
         if status != Assignment.Status.PENDING:
             _fill_assignment(rng, assignment, levels, team, submit=status == Assignment.Status.SUBMITTED)
-    return cycle, _fill_codes(rng, cycle, codes, levels, 0.70)
+    unused = _fill_codes(rng, cycle, codes, levels, 0.70)
+    date_steps(cycle, THIS_YEAR_STEPS)
+    _spread_submissions(rng, cycle, until=timezone.now())
+    return cycle, unused
 
 
 def _write_codes(cycle: Cycle, unused: dict[int, list[str]]) -> tuple[Path, int]:
@@ -482,7 +513,7 @@ def seed_demo(
             ("admin", _("superuser")),
             ("hr", _("HR staff, group “HR”: runs the cycles")),
             ("leader", f"{leader.name}，采油一矿矿长"),
-            ("evaluator", f"{evaluator.name}，副厂长: " + _("superior rater of four teams, with sheets to fill")),
+            ("evaluator", f"{evaluator.name}，副厂长: " + _("leader in charge of four teams, with sheets to fill")),
         ),
     )
     _report(stdout, result)

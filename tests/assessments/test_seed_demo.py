@@ -8,10 +8,10 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
 from django.test import RequestFactory, override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from assessments.demo import CODES_FILE, DEMO_PASSWORD, LAST_CYCLE, OPEN_CYCLE, PLANT_CODE
-from assessments.models import Assignment, Ballot, BallotCode, Cycle, SubjectResult
+from assessments.models import Assignment, Ballot, BallotCode, Cycle, SubjectResult, TimelineEvent
 from assessments.services import code_resolve
 from people.models import LeadershipTeam, Membership, Person
 
@@ -153,11 +153,25 @@ def test_a_second_run_changes_nothing(demo, var_dir):
 
 
 def test_last_years_follow_up_is_under_way(seeded):
-    from followup.models import FeedbackTalk, ImprovementPlan
+    from followup.models import FeedbackTalk, ImprovementPlan, ProgressUpdate
 
     leader_plan = ImprovementPlan.objects.get(subject__person__user__username="leader")
     assert leader_plan.status == ImprovementPlan.Status.IN_PROGRESS
     assert leader_plan.subject.case.cycle.name == LAST_CYCLE
-    assert leader_plan.actions.filter(progress=40).count() == 1
+    # Progress is posted through the year, and each note speaks of its own action.
+    from followup.demo import FALLBACK_NOTES, PROGRESS_NOTES
+
+    updates = list(ProgressUpdate.objects.filter(action__plan=leader_plan).select_related("action"))
+    assert len(updates) >= 3 and leader_plan.actions.filter(progress__gt=0).count() >= 2
+    for update in updates:
+        assert update.note in dict(PROGRESS_NOTES.get(update.action.title, FALLBACK_NOTES)).values()
+    assert len({u.created_at.date() for u in updates}) >= 2
+    # The timeline reads as the year went: from the cycle's creation to the progress, no event in the future,
+    # and not all on the day the demo was made.
+    events = list(TimelineEvent.objects.filter(cycle=leader_plan.subject.case.cycle).order_by("created_at"))
+    assert (events[-1].created_at - events[0].created_at).days > 60
+    assert all(e.created_at <= timezone.now() for e in events)
+    by_action = {e.action: e.created_at for e in events}
+    assert by_action["opened"] < by_action["closed"] < by_action["released"] < by_action["feedback_talk"]
     assert FeedbackTalk.objects.get(subject=leader_plan.subject).participants
     assert ImprovementPlan.objects.filter(status=ImprovementPlan.Status.SUBMITTED).count() == 1

@@ -25,3 +25,14 @@ def at(items, index: int):
         return items[int(index)]
     except (IndexError, TypeError, ValueError):
         return ""
+
+
+@register.filter
+def score(value) -> str:
+    """A score as every page and report prints it: two decimals ("75.00"); a figure not shown is a dash."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{float(value):.2f}"
+    except (TypeError, ValueError):
+        return "—"

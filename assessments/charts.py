@@ -51,7 +51,7 @@ def radar_svg(
     # Axis labels run sideways past the square ("Professional ability"): widen the canvas to hold them.
     pad = 80
 
-    def point(i: int, value: float) -> tuple[float, float]:
+    def point(i: float, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
         r = radius * (max(floor, min(100.0, value)) - floor) / (100 - floor)
         return centre + r * math.cos(angle), centre + r * math.sin(angle)
@@ -94,8 +94,9 @@ def radar_svg(
         # A marker of its own at each point, so the series stay apart where their lines nearly meet, and in grey.
         parts.extend(_marker(order, *point(i, v), s.colour) for i, v in enumerate(s.values) if v is not None)
     for ring in range(floor + 10, 100, 10):
-        # The rings' numbers last, on a white halo, so no line runs over them (the rim's would meet a label).
-        x, y = point(0, ring)
+        # The rings' numbers last, on a white halo, so no line runs over them (the rim's would meet a label), and
+        # half-way between the first two axes, away from the points where every series has its marker.
+        x, y = point(0.5, ring)
         parts.append(
             f'<text x="{x + 4:.1f}" y="{y - 3:.1f}" font-size="10" fill="#57606a" stroke="#fff" stroke-width="3" '
             f'paint-order="stroke">{ring}</text>'

@@ -3,9 +3,12 @@ are actions that call the services. Ballots, sections and scores are deliberatel
 an admin page of single sheets, or a record of when each was saved, would undo the anonymity DESIGN.md
 promises. Cycles and cases show their change history (django-simple-history)."""
 
+from types import SimpleNamespace
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
@@ -14,12 +17,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import services
 from .models import (
     Case,
+    CaseRater,
     Cycle,
+    CycleRaterGroup,
     Dimension,
     Framework,
     Indicator,
     TimelineEvent,
 )
+from .services.groups import preset_apply, weights_problem
 from .services.transitions import cycle_transition_apply
 
 
@@ -69,6 +75,63 @@ class DimensionAdmin(LockedFrameworkMixin, admin.ModelAdmin):
     inlines = [IndicatorInline]
 
 
+def _draft(cycle: Cycle | None) -> bool:
+    return cycle is not None and cycle.status == Cycle.Status.DRAFT
+
+
+class DraftOnlyInline(admin.TabularInline):
+    """Rows a cycle's ballots are counted under: changed only while the cycle is a draft, read-only after."""
+
+    def cycle_of(self, obj) -> Cycle | None:
+        return obj
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return (obj is None or _draft(self.cycle_of(obj))) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return (obj is None or _draft(self.cycle_of(obj))) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return (obj is None or _draft(self.cycle_of(obj))) and super().has_delete_permission(request, obj)
+
+
+class RaterGroupFormSet(BaseInlineFormSet):
+    """The cycle's groups are checked as a whole, as services.rater_groups_set checks them: a sum of weights that
+    is not 100 is a message on the page, never a database error."""
+
+    def clean(self) -> None:
+        super().clean()
+        adding = self.instance.pk is None
+        if any(self.errors) or not (adding or _draft(self.instance)):
+            return
+        live = [form.cleaned_data for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]
+        if adding and not live:
+            return  # a cycle added without groups gets the standard preset (CycleAdmin.save_related)
+        problem = weights_problem(SimpleNamespace(**row) for row in live)
+        if problem:
+            raise ValidationError(problem)
+
+    def save(self, commit: bool = True):
+        if commit and self.instance.pk:
+            # Codes and kinds may move between rows (two groups trading codes, the members' group becoming another
+            # kind while another becomes it): park each row about to be rewritten or removed on values no unique
+            # index minds, so that the rows are saved one by one without two ever colliding.
+            for form in self.initial_forms:
+                if form.instance.pk and (form.has_changed() or self._should_delete_form(form)):
+                    CycleRaterGroup.objects.filter(pk=form.instance.pk).update(
+                        code=f"~{form.instance.pk}", source=CycleRaterGroup.Source.NAMED, counted=False, weight=0
+                    )
+        return super().save(commit)
+
+
+class RaterGroupInline(DraftOnlyInline):
+    model = CycleRaterGroup
+    formset = RaterGroupFormSet
+    extra = 0
+    fields = ("order", "code", "name_zh", "name_en", "source", "weight", "counted", "min_size", "panel")
+    autocomplete_fields = ("panel",)
+
+
 class CaseInline(admin.TabularInline):
     model = Case
     extra = 0
@@ -87,12 +150,12 @@ class CycleAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "year", "test_mode")
     search_fields = ("name",)
     readonly_fields = ("status", "results_version")
-    inlines = [CaseInline]
+    inlines = [RaterGroupInline, CaseInline]
     actions = ["open_cycles", "close_cycles", "score_cycles", "release_cycles", "purge_test_ballots"]
     fieldsets = (
         (None, {"fields": ("name", "year", "framework", "status", "test_mode", "opens_at", "closes_at")}),
         (
-            _("Scale and weights"),
+            _("Scale"),
             {"fields": ("scale_min", "scale_max")},
         ),
         (
@@ -119,6 +182,12 @@ class CycleAdmin(SimpleHistoryAdmin):
         if obj is not None and obj.status != Cycle.Status.DRAFT:
             return [f.name for f in Cycle._meta.fields if f.name not in ("id", "closes_at")]
         return self.readonly_fields
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # A cycle added here with no groups of its own gets the standard ones, as on the desk.
+        if not change and not form.instance.rater_groups.exists():
+            preset_apply(cycle=form.instance, preset="standard")
 
     def _each(self, request: HttpRequest, queryset: QuerySet[Cycle], name: str, done: str) -> dict:
         """The desk's transition (services/transitions.py) on each selected cycle."""
@@ -181,6 +250,27 @@ class TimelineInline(admin.TabularInline):
         return False
 
 
+class CaseRaterInline(DraftOnlyInline):
+    """The people HR names to rate this team, each in one of the cycle's "named" groups."""
+
+    model = CaseRater
+    extra = 0
+    fields = ("group", "person")
+    autocomplete_fields = ("person",)
+
+    def cycle_of(self, obj) -> Cycle | None:
+        return obj.cycle if obj is not None else None
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("group")
+        if field is not None:
+            field.queryset = CycleRaterGroup.objects.filter(
+                cycle=obj.cycle if obj is not None else None, source=CycleRaterGroup.Source.NAMED
+            )
+        return formset
+
+
 @admin.register(Case)
 class CaseAdmin(SimpleHistoryAdmin):
     list_display = ("team", "cycle", "status", "anonymous_ballots")
@@ -189,7 +279,11 @@ class CaseAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ("team",)
     readonly_fields = ("status",)
     list_select_related = ("team", "cycle")
-    inlines = [TimelineInline]
+    inlines = [CaseRaterInline, TimelineInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Case | None):
+        # A case's named raters come from its cycle's groups: they are named once the case exists.
+        return self.inlines if obj is not None else [TimelineInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Case | None = None):
         if obj is not None and obj.cycle.status != Cycle.Status.DRAFT:

@@ -5,7 +5,7 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,8 +20,8 @@ from core.roles import hr_required
 
 from . import selectors, services
 from .codes import slip
-from .forms import AddTeamsForm, CodesAddForm, CycleForm, CycleSettingsForm
-from .models import Case, Cycle
+from .forms import AddTeamsForm, CodesAddForm, CycleForm, CycleSettingsForm, RaterGroupFormSet, rater_group_initial
+from .models import Case, CaseRater, Cycle, CycleRaterGroup
 from .services.transitions import case_transition_apply, cycle_transition_apply, cycle_transitions_for
 
 # Where the apps above assessments add to HR's cycle and case pages (core.sections).
@@ -46,11 +46,17 @@ def _cycle_page(request: HttpRequest, cycle: Cycle, teams_form: AddTeamsForm | N
     rows = [{"case": c, "turnout": turnouts.get(c.pk), "result": results.get(c.pk)} for c in cases]
     issued = sum(r["turnout"].issued for r in rows if r["turnout"])
     submitted = sum(r["turnout"].submitted for r in rows if r["turnout"])
+    groups = selectors.rater_groups_of(cycle)
+    # A column per group that hands out sheets: the self-evaluation has none of its own unless the cycle has no
+    # members' group (then the members' sheets count as self-evaluations).
+    used = {code for r in rows if r["turnout"] for code in r["turnout"].by_group}
     return render(
         request,
         "assessments/hr/cycle.html",
         {
             "cycle": cycle,
+            "groups": groups,
+            "columns": [g for g in groups if g.source != CycleRaterGroup.Source.SELF or g.code in used],
             "rows": rows,
             "issued": issued,
             "submitted": submitted,
@@ -168,9 +174,9 @@ def cycle_teams(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             with transaction.atomic():
-                added = services.cases_add(cycle=cycle, actor=request.user, **form.cleaned_data)
+                added = services.cases_add(cycle=cycle, actor=request.user, **form.cases_add_kwargs())
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            form.add_error(None, " ".join(error.messages))
         else:
             messages.success(
                 request, ngettext("%(n)d team added.", "%(n)d teams added.", len(added)) % {"n": len(added)}
@@ -218,10 +224,15 @@ def case_codes(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("action") == "replace":
             codes = services.codes_replace_unused(case=case, actor=request.user)
         else:
-            form = CodesAddForm(request.POST)
+            form = CodesAddForm(request.POST, cycle=case.cycle)
             if not form.is_valid():
                 raise ValidationError([e for errors in form.errors.values() for e in errors])
-            codes = services.codes_add(case=case, count=form.cleaned_data["count"], actor=request.user)
+            codes = services.codes_add(
+                case=case,
+                count=form.cleaned_data["count"],
+                rater_group=form.cleaned_data.get("rater_group"),
+                actor=request.user,
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("assessments:hr_case", pk=pk)
@@ -232,20 +243,71 @@ def case_codes(request: HttpRequest, pk: int) -> HttpResponse:
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("cycle", "team__org_unit"), pk=pk)
     subjects = list(case.subjects.select_related("person").order_by("order"))
+    groups = selectors.rater_groups_of(case.cycle)
+    turnout = selectors.turnout_for_case(case=case)
     return render(
         request,
         "assessments/hr/case.html",
         {
             "case": case,
             "subjects": subjects,
-            "assignments": case.assignments.select_related("rater").order_by("role", "rater__name"),
-            "turnout": selectors.turnout_for_case(case=case),
+            "group_names": selectors.group_names(case.cycle),
+            # The people HR named for this team, by group: before the cycle opens, its only raters by name.
+            "named_raters": CaseRater.objects.filter(case=case).select_related("person", "group"),
+            "code_groups": [g for g in groups if g.source == CycleRaterGroup.Source.CODES],
+            "assignments": case.assignments.select_related("rater").order_by("rater_group", "rater__name"),
+            "turnout": turnout,
+            "turnout_groups": [
+                (name, turnout.by_group[code]) for code, name in selectors.groups_in_order(case.cycle, turnout.by_group)
+            ],
             "codes": selectors.code_counts_for_case(case=case),
             "team_result": selectors.case_result_for(viewer=request.user, case=case),
             "timeline": selectors.timeline_for_case(case=case),
             # The feedback talks, appeals and plans (followup's, a layer above) fill their own section.
             "sections": sections.render(HR_CASE_SLOT, request=request, case=case, subjects=subjects),
         },
+    )
+
+
+@hr_required
+@require_http_methods(["GET", "POST"])
+def cycle_groups(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft cycle's rater groups, changed as a whole (services.rater_groups_set: all or nothing), with the
+    members of each panel. Once the cycle opens the page only shows them."""
+    cycle = get_object_or_404(Cycle, pk=pk)
+    groups = selectors.rater_groups_of(cycle)
+    context = {"cycle": cycle, "groups": groups}
+    if cycle.status != Cycle.Status.DRAFT:
+        if request.method == "POST":
+            context["refused"] = _("The rater groups are fixed once the cycle opens.")
+            return render(request, "assessments/hr/groups.html", context, status=409)
+        return render(request, "assessments/hr/groups.html", context)
+    formset = RaterGroupFormSet(request.POST or None, initial=rater_group_initial(groups), prefix="groups")
+    if request.method == "POST" and formset.is_valid():
+        try:
+            with transaction.atomic():
+                groups = services.rater_groups_set(cycle=cycle, groups=formset.rows(), actor=request.user)
+                saved = {g.code: g for g in groups}
+                for code, people in formset.panels().items():
+                    group = saved[code]
+                    if {p.pk for p in people} != set(group.panel.values_list("pk", flat=True)):
+                        services.panel_set(group=group, people=people, actor=request.user)
+        except ValidationError as error:
+            context["problems"] = error.messages
+        except IntegrityError:
+            # Rows trading a code or a kind the cycle has once can meet in a unique index mid-save; nothing is kept.
+            context["problems"] = [
+                _("Some of these changes collide (two groups trading a code or a kind). Save them in two steps.")
+            ]
+        else:
+            messages.success(request, _("Rater groups saved."))
+            return redirect("assessments:hr_cycle", pk=pk)
+    context["formset"] = formset
+    return render(
+        request,
+        "assessments/hr/groups.html",
+        context,
+        status=400 if request.method == "POST" else 200,
     )
 
 

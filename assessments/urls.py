@@ -13,6 +13,7 @@ urlpatterns = [
     path("hr/cycles/new/", hr_views.cycle_new, name="hr_cycle_new"),
     path("hr/cycles/<int:pk>/", hr_views.cycle, name="hr_cycle"),
     path("hr/cycles/<int:pk>/settings/", hr_views.cycle_edit, name="hr_cycle_edit"),
+    path("hr/cycles/<int:pk>/groups/", hr_views.cycle_groups, name="hr_cycle_groups"),
     path("hr/cycles/<int:pk>/teams/", hr_views.cycle_teams, name="hr_cycle_teams"),
     path("hr/cycles/<int:pk>/remind/", hr_views.cycle_remind, name="hr_cycle_remind"),
     path("hr/cycles/<int:pk>/transition/", hr_views.cycle_transition, name="hr_cycle_transition"),

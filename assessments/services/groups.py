@@ -105,10 +105,13 @@ def rater_groups_set(*, cycle: Cycle, groups: list[Mapping[str, Any]], actor=Non
     removed = [g for pk, g in existing.items() if pk not in kept]
     changed = [g.code for g in removed]
     CycleRaterGroup.objects.filter(pk__in=[g.pk for g in removed]).delete()
-    # Codes may swap between rows: park the changed rows on temporary codes before the unique index sees them.
+    # Codes and kinds may swap between rows (one group's code or its "members" source passed to another): park the
+    # changed rows on values no rule minds before the unique indexes see the new ones.
     for group in cleaned:
-        if group.pk and before[group.pk]["code"] != group.code:
-            CycleRaterGroup.objects.filter(pk=group.pk).update(code=f"~{group.pk}")
+        if group.pk and any(before[group.pk][f] != getattr(group, f) for f in ("code", "source")):
+            CycleRaterGroup.objects.filter(pk=group.pk).update(
+                code=f"~{group.pk}", source=CycleRaterGroup.Source.NAMED, counted=False, weight=0
+            )
     for group in cleaned:
         if group.pk is None or any(before[group.pk][f] != getattr(group, f) for f in GROUP_FIELDS):
             changed.append(group.code)

@@ -15,7 +15,14 @@ pytestmark = pytest.mark.django_db
 def hr_client(client):
     user = UserFactory(is_staff=True)
     user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="assessments", codename__in=["view_cycle", "change_cycle"])
+        *Permission.objects.filter(
+            content_type__app_label="assessments",
+            codename__in=[
+                "view_cycle",
+                "change_cycle",
+                *(f"{verb}_cycleratergroup" for verb in ("view", "add", "change", "delete")),
+            ],
+        )
     )
     client.force_login(user)
     return client
@@ -55,8 +62,17 @@ def test_an_open_cycle_keeps_its_rules_read_only(hr_client):
     cycle = CycleFactory(status=Cycle.Status.OPEN)
     response = hr_client.get(reverse("admin:assessments_cycle_change", args=[cycle.pk]))
     assert response.status_code == 200
-    assert 'name="weight_peer"' not in response.content.decode()
-    assert 'name="closes_at_0"' in response.content.decode()
+    page = response.content.decode()
+    # Its rater groups are shown, and fixed: no field to change a weight, no row to add.
+    assert "Subordinates / employee representatives" in page
+    assert 'name="rater_groups-0-weight"' not in page and 'name="rater_groups-__prefix__-code"' not in page
+    assert 'name="closes_at_0"' in page
+
+
+def test_a_draft_cycles_groups_are_edited_in_the_admin(hr_client):
+    cycle = CycleFactory()
+    page = hr_client.get(reverse("admin:assessments_cycle_change", args=[cycle.pk])).content.decode()
+    assert 'name="rater_groups-0-weight"' in page and 'name="rater_groups-__prefix__-code"' in page
 
 
 def test_ballots_and_scores_have_no_admin_pages(admin_client):

@@ -69,6 +69,13 @@ def matrix(world) -> list[tuple[str, str, str, dict, dict]]:
             expect(404, **HR_ONLY),
         ),
         (
+            "hr_cycle_groups",
+            "get",
+            reverse("assessments:hr_cycle_groups", args=[w["draft_cycle"].pk]),
+            {},
+            expect(404, **HR_ONLY),
+        ),
+        (
             "hr_cycle_teams",
             "post",
             reverse("assessments:hr_cycle_teams", args=[w["draft_cycle"].pk]),

@@ -119,6 +119,14 @@ def test_codes_may_swap_between_groups_in_one_change():
     assert [(c, s) for c, _, _, s, _ in _state(cycle)][:2] == [("peer", "named"), ("superior", "members")]
 
 
+def test_kinds_may_swap_between_groups_in_one_change():
+    cycle = CycleFactory()
+    rows = _rows(cycle)
+    rows[0]["source"], rows[1]["source"] = "members", "named"
+    rater_groups_set(cycle=cycle, groups=rows)
+    assert [(c, s) for c, _, _, s, _ in _state(cycle)][:2] == [("superior", "members"), ("peer", "named")]
+
+
 def test_an_open_cycles_groups_are_fixed_in_the_service_and_in_the_database():
     cycle = CycleFactory(status=Cycle.Status.OPEN)
     rows = _rows(cycle)

@@ -48,6 +48,7 @@ def test_my_ballots_lists_my_open_assignments_and_progress(client, setup):
     assert response.status_code == 200
     assert cycle.name in page and case.team.name in page
     assert "0 of 1 submitted" in page
+    assert "rating as: Superiors" in page  # the name of the rater's group in this cycle
 
 
 def test_pages_need_a_login(client):

@@ -21,9 +21,7 @@ def cycle_form(**changes) -> dict:
         "framework": default_framework().pk,
         "scale_min": 1,
         "scale_max": 10,
-        "weight_superior": 30,
-        "weight_peer": 30,
-        "weight_subordinate": 40,
+        "preset": "standard",
         "trim_above": 5,
         "void_if_all_identical": "on",
         "void_if_all_max": "on",
@@ -49,12 +47,23 @@ def test_hr_creates_a_cycle_from_the_desk(client, hr):
     assert response.status_code == 302 and response["Location"] == reverse("assessments:hr_cycle", args=[cycle.pk])
     assert cycle.status == Cycle.Status.DRAFT and cycle.excellent_quota_percent == 30
     assert TimelineEvent.objects.filter(cycle=cycle, action="created", actor=hr).exists()
+    assert cycle.weights == {"superior": 30, "peer": 30, "subordinate": 40}
+
+
+def test_a_new_cycle_takes_the_groups_of_the_preset_chosen(client, hr):
+    page = client.get(reverse("assessments:hr_cycle_new")).content.decode()
+    assert 'name="preset"' in page and "assessment panel 40" in page
+    response = client.post(reverse("assessments:hr_cycle_new"), cycle_form(preset="panel"))
+    assert response.status_code == 302
+    cycle = Cycle.objects.get()
+    assert [g.code for g in cycle.groups] == ["leader", "panel", "staff", "self"]
+    assert cycle.weights == {"leader": 20, "panel": 40, "staff": 40}
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"weight_subordinate": 30}, "must add up to 100"),
+        ({"preset": "nonsense"}, "Select a valid choice"),
         ({"band_competent": 95}, "Grade bands must rise"),
         ({"scale_max": 1}, "above the lowest score"),
         ({"removal_share": "abc"}, "Enter a fraction"),
@@ -79,11 +88,15 @@ def test_a_draft_cycles_settings_change_and_an_open_cycles_do_not(client, hr):
     cycle.refresh_from_db()
     assert cycle.name == "改名" and cycle.quorum_percent == 60
     assert TimelineEvent.objects.filter(cycle=cycle, action="updated").exists()
+    # The weights are the rater groups' (their own page); the settings form has neither weights nor a preset.
+    page = client.get(url).content.decode()
+    assert 'name="preset"' not in page and "weight" not in page
+    assert reverse("assessments:hr_cycle_groups", args=[cycle.pk]) in page
 
-    response = client.post(url, cycle_form(weight_peer=50))
-    assert response.status_code == 400 and "must add up to 100" in response.content.decode()
+    response = client.post(url, cycle_form(band_competent=95))
+    assert response.status_code == 400 and "Grade bands must rise" in response.content.decode()
     cycle.refresh_from_db()
-    assert cycle.weight_peer == 30
+    assert cycle.band_competent == 70
 
     opened, *_ = open_case()
     response = client.post(reverse("assessments:hr_cycle_edit", args=[opened.pk]), cycle_form(), follow=True)
@@ -96,28 +109,33 @@ def test_hr_adds_teams_with_their_superiors_and_codes(client, hr):
     boss1, boss2 = PersonFactory(), PersonFactory()
     page = client.get(reverse("assessments:hr_cycle", args=[cycle.pk])).content.decode()
     assert team1.name in page and "Add the selected teams" in page
+    assert 'name="raters_superior"' in page and 'name="codes_subordinate"' in page
     response = client.post(
         reverse("assessments:hr_cycle_teams", args=[cycle.pk]),
         {
             "teams": [team1.pk, team2.pk],
-            "anonymous_ballots": 12,
-            "superiors": f"{boss1.employee_number}，{boss2.employee_number}\n",
+            "codes_subordinate": 12,
+            "raters_superior": f"{boss1.employee_number}，{boss2.employee_number}\n",
         },
     )
     assert response.status_code == 302
     cases = Case.objects.filter(cycle=cycle)
     assert cases.count() == 2
     assert {c.anonymous_ballots for c in cases} == {12}
-    assert all(set(c.superiors.all()) == {boss1, boss2} for c in cases)
+    assert all(c.code_counts == {"subordinate": 12} for c in cases)
+    assert all(
+        {(r.group.code, r.person) for r in c.named_raters.all()} == {("superior", boss1), ("superior", boss2)}
+        for c in cases
+    )
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"anonymous_ballots": 5, "superiors": "NOBODY1 NOBODY2"}, "NOBODY1, NOBODY2"),
-        ({"anonymous_ballots": -1}, "greater than or equal to 0"),
-        ({"anonymous_ballots": 5, "teams": []}, "This field is required"),
-        ({"anonymous_ballots": 5, "teams": ["x"]}, "is not a valid value"),
+        ({"codes_subordinate": 5, "raters_superior": "NOBODY1 NOBODY2"}, "NOBODY1, NOBODY2"),
+        ({"codes_subordinate": -1}, "greater than or equal to 0"),
+        ({"codes_subordinate": 5, "teams": []}, "This field is required"),
+        ({"codes_subordinate": 5, "teams": ["x"]}, "is not a valid value"),
     ],
 )
 def test_adding_teams_with_bad_input_names_the_problem_and_adds_none(client, hr, data, message):
@@ -168,7 +186,9 @@ def test_more_codes_for_an_open_case_are_issued_and_printed_once(client, hr):
     case.refresh_from_db()
     assert case.anonymous_ballots == 6
     assert BallotCode.objects.filter(case=case).count() == 6
-    assert TimelineEvent.objects.filter(case=case, action="codes_issued", data={"count": 4}).exists()
+    assert TimelineEvent.objects.filter(
+        case=case, action="codes_issued", data={"count": 4, "group": "subordinate"}
+    ).exists()
 
 
 @pytest.mark.parametrize("count", ["0", "-3", "abc", "", "100000"])

@@ -18,7 +18,7 @@ from .selectors import frameworks_usable
 from .services.ballots import Section
 from .services.codes import MAX_CODES_AT_ONCE
 from .services.cycles import EDITABLE_SETTINGS
-from .services.groups import MAX_GROUPS, weights_problem
+from .services.groups import MAX_GROUPS, group_row, weights_problem
 
 
 def section_changes(*, post: QueryDict, section: Section, indicators: list) -> dict:
@@ -283,17 +283,6 @@ RaterGroupFormSet = forms.formset_factory(
 def rater_group_initial(groups: list[CycleRaterGroup]) -> list[dict]:
     """The formset's initial rows for a cycle's groups."""
     return [
-        {
-            "id": g.pk,
-            "code": g.code,
-            "name_zh": g.name_zh,
-            "name_en": g.name_en,
-            "source": g.source,
-            "weight": g.weight,
-            "counted": g.counted,
-            "min_size": g.min_size,
-            "order": g.order,
-            "panel": "\n".join(p.employee_number for p in g.panel.order_by("employee_number")),
-        }
+        {**group_row(g), "panel": "\n".join(p.employee_number for p in g.panel.order_by("employee_number"))}
         for g in groups
     ]

@@ -20,3 +20,16 @@ def _fresh_cache(settings):
     settings.CACHES = {
         name: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture
+def hr(client):
+    """A logged-in HR user: may run assessment cycles, is no superuser."""
+    from django.contrib.auth.models import Permission
+
+    from tests.assessments.factories import UserFactory
+
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="manage_cycles"))
+    client.force_login(user)
+    return user

@@ -20,6 +20,11 @@ GROUP_FIELDS = ("code", "name_zh", "name_en", "source", "weight", "counted", "mi
 MAX_GROUPS = 12
 
 
+def group_row(group: CycleRaterGroup) -> dict[str, Any]:
+    """A group as `rater_groups_set` takes it back: what a form starts from and an API client sends."""
+    return {"id": group.pk, **{name: getattr(group, name) for name in GROUP_FIELDS}}
+
+
 def weights_problem(groups: Iterable[Any]) -> str:
     """Why a set of groups cannot be a cycle's (the message to show), or "" when it can. Each group is a
     CycleRaterGroup or anything with its fields as attributes."""

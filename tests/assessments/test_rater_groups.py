@@ -17,6 +17,7 @@ from assessments.services import (
     panel_set,
     rater_groups_set,
 )
+from assessments.services.groups import group_row
 from tests.assessments.factories import CycleFactory, PersonFactory, UserFactory, default_framework, team_with_members
 from tests.assessments.helpers import assignment_of, close, fill
 
@@ -24,20 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _rows(cycle: Cycle) -> list[dict]:
-    return [
-        {
-            "id": g.pk,
-            "code": g.code,
-            "name_zh": g.name_zh,
-            "name_en": g.name_en,
-            "source": g.source,
-            "weight": g.weight,
-            "counted": g.counted,
-            "min_size": g.min_size,
-            "order": g.order,
-        }
-        for g in cycle.rater_groups.order_by("order")
-    ]
+    return [group_row(g) for g in cycle.rater_groups.order_by("order")]
 
 
 def _state(cycle: Cycle) -> list[tuple]:

@@ -21,7 +21,7 @@ def _run(args: list[str], *, cwd: Path, database: Path, stdin: Path | None = Non
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env |= {"DATABASE_URL": f"sqlite:///{database}", "KAOPING_VAR_DIR": str(database.parent / "var")}
     with open(stdin) if stdin else open(os.devnull) as given:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 - our own manage.py, with arguments the test gives
             [sys.executable, "manage.py", *args],
             cwd=cwd,
             env=env,
@@ -43,13 +43,13 @@ def _figures(output: str) -> dict:
 def old_checkout(tmp_path: Path) -> Path:
     if shutil.which("git") is None:
         pytest.skip("git is not installed: the code before the change comes from the repository's history")
-    known = subprocess.run(["git", "cat-file", "-e", f"{BEFORE}^{{commit}}"], cwd=ROOT, capture_output=True)
+    known = subprocess.run(["git", "cat-file", "-e", f"{BEFORE}^{{commit}}"], cwd=ROOT, capture_output=True)  # noqa: S603, S607
     if known.returncode != 0:
         pytest.skip(f"commit {BEFORE} is not in this clone's history (a shallow clone?)")
     tree = tmp_path / "before"
     tree.mkdir()
-    archive = subprocess.run(["git", "archive", BEFORE], cwd=ROOT, capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    archive = subprocess.run(["git", "archive", BEFORE], cwd=ROOT, capture_output=True, check=True)  # noqa: S603, S607
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)  # noqa: S603, S607
     return tree
 
 

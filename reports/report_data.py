@@ -9,8 +9,7 @@ from statistics import fmean
 
 from django.db.models import Q
 
-from assessments.models import Case, CaseResult, CaseSubject, Cycle, Dimension, SubjectResult
-from assessments.models import SELF
+from assessments.models import SELF, Case, CaseResult, CaseSubject, Cycle, Dimension, SubjectResult
 from assessments.models.choices import Vote
 from assessments.selectors import (
     RELEASED,
@@ -35,10 +34,6 @@ GRADE_LABELS = {
     Vote.BASIC: "基本称职",
     Vote.INCOMPETENT: "不称职",
 }
-def group_labels(cycle: Cycle) -> list[tuple[str, str]]:
-    """(code, Chinese name) of the cycle's rater groups in page order: the report is in Chinese whatever the reader's
-    language, so it takes the name HR gave in Chinese."""
-    return [(g.code, g.name_zh) for g in cycle.groups]
 FLAG_LABELS = {
     "removal_review": "不称职票超过三分之一，需启动调整程序审查",
     "warning_talk": "优秀和称职票合计不足三分之二，需进行诫勉谈话",
@@ -53,6 +48,20 @@ PLAN_LABELS = {
     "verified": "已核验",
 }
 FLAG_SHORT = {"removal_review": "调整审查", "warning_talk": "诫勉谈话"}
+
+
+def group_labels(cycle: Cycle, shared: dict | None = None) -> list[tuple[str, str]]:
+    """(code, Chinese name) of the cycle's rater groups in page order: the report is in Chinese whatever the reader's
+    language, so it takes the name HR gave in Chinese. From `shared` if a report of the same batch read them (a
+    cycle's groups are fixed once it opens, and only a scored cycle has reports)."""
+    key = ("rater groups", cycle.pk)
+    if shared is not None and key in shared:
+        return shared[key]
+    labels = [(g.code, g.name_zh) for g in cycle.groups]
+    if shared is not None:
+        shared[key] = labels
+    return labels
+
 
 # A member report is two A4 pages at most: a longer list of comments would push it onto a third.
 MAX_COMMENTS = 10
@@ -92,8 +101,9 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
         shared[key] = cycle_averages_of(cycle=cycle)
     averages = peer_averages_for(subject=result.subject, cycle=cycle, cycle_averages=shared[key])
     team_dims, cycle_dims = averages.team, averages.cycle
-    labels = dict(group_labels(cycle))
-    groups = [g for g in labels if g in visible.groups]
+    labels = dict(group_labels(cycle, shared))
+    # The groups shown, in the cycle's order (a code the cycle lacks, which none should, last under its code).
+    groups = [g for g in labels if g in visible.groups] + sorted(set(visible.groups) - set(labels))
     self_group = visible.groups.get(SELF)
     scores = indicator_scores(visible)
 
@@ -153,7 +163,9 @@ def member_report_data(*, subject: CaseSubject, shared: dict | None = None) -> d
         "groups": [
             {
                 "code": g,
-                "label": labels[g],
+                "label": labels.get(g, g),
+                # As the group was scored: in the total (with its weight) or beside it, as the self-evaluation is.
+                "counted": bool(visible.groups[g].get("counted")),
                 "n": visible.groups[g]["n"],
                 "score": fixed(visible.groups[g]["score"]),
                 "weight": fixed(visible.weights_used.get(g), 1),

@@ -1,9 +1,10 @@
 """A cycle's results as CSV or XLSX, for HR's spreadsheets.
 
-One row per subject × dimension × rater group (3 dimensions × 4 groups: 12 rows a subject), in long form so
-that a pivot table or a filter in Excel takes it as it is; the subject's own figures (total, grade, ranks,
-votes, flags) repeat on each of its rows so that every row stands alone. Every figure comes through the
-k-suppressing selector, as on every other surface: hidden figures are empty cells.
+One row per subject × dimension × rater group of the cycle (3 dimensions × the 4 groups of the standard preset:
+12 rows a subject), each group under the name the cycle gives it, in long form so that a pivot table or a filter
+in Excel takes it as it is; the subject's own figures (total, grade, ranks, votes, flags) repeat on each of its
+rows so that every row stands alone. Every figure comes through the k-suppressing selector, as on every other
+surface: hidden figures are empty cells.
 
 Memory stays flat in the number of rows: the CSV is written while the rows are read (one server-side cursor),
 the XLSX through openpyxl's write-only workbook into a temporary file that is then streamed."""
@@ -58,7 +59,7 @@ class _Labels:
     text: Callable[[str], str]  # what every text cell goes through: the escape the format needs
     header: list[str]
     dimensions: list[tuple[str, str]]  # (code, label) in the framework's order
-    groups: list[tuple[str, str]]
+    groups: list[tuple[str, str, bool]]  # (code, name, counts in the total) in the cycle's order
     kinds: dict[str, str]
     grades: dict[str, str]
     yes: str

@@ -2,6 +2,7 @@
 k-suppressing selector lets every viewer see them: no ballot, score row, rater or per-ballot timestamp."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import StrictCharField
@@ -9,7 +10,17 @@ from core.numbers import AS_JSON_NUMBER
 from people.models import LeadershipTeam, OrgUnit, Person
 
 from .. import selectors
-from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Grade, Indicator, SubjectResult
+from ..models import (
+    Case,
+    CaseSubject,
+    Cycle,
+    CycleRaterGroup,
+    Dimension,
+    Framework,
+    Grade,
+    Indicator,
+    SubjectResult,
+)
 from ..services.cycles import EDITABLE_SETTINGS
 from ..services.transitions import CASE_TRANSITIONS, CYCLE_TRANSITIONS
 
@@ -43,7 +54,53 @@ class FrameworkSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "version", "name", "name_en", "description", "locked", "created_at", "dimensions"]
 
 
+class RaterGroupSerializer(serializers.ModelSerializer):
+    """One of the cycle's rater groups: who rates, how their raters come, and what the group weighs."""
+
+    name = serializers.CharField(read_only=True, help_text="The name in the request's language.")
+    k = serializers.IntegerField(
+        read_only=True, help_text="The group's own minimum size if it has one, else the cycle's `min_group_size`."
+    )
+    panel = serializers.SerializerMethodField(
+        help_text="A panel group's members (employee numbers), who rate every team of the cycle; empty for others."
+    )
+
+    class Meta:
+        model = CycleRaterGroup
+        fields = [
+            "id",
+            "code",
+            "name_zh",
+            "name_en",
+            "name",
+            "source",
+            "weight",
+            "counted",
+            "min_size",
+            "k",
+            "order",
+            "panel",
+        ]
+        # Shown, never written here: every field is in every answer, and the schema says so.
+        read_only_fields = fields
+        extra_kwargs = {
+            "weight": {**AS_JSON_NUMBER, "help_text": "Percent of the total; 0 for a group that does not count."},
+            "counted": {
+                "help_text": "Whether the group counts in the weighted total (the self-evaluation never does)."
+            },
+            "min_size": {"help_text": "The group's own k; null: the cycle's `min_group_size`."},
+        }
+
+    def get_panel(self, group: CycleRaterGroup) -> list[str]:
+        if group.source != CycleRaterGroup.Source.PANEL:
+            return []
+        # Read from the prefetched rows (CycleViewSet), in employee-number order, without a query of its own.
+        return sorted(p.employee_number for p in group.panel.all())
+
+
 class CycleSerializer(serializers.ModelSerializer):
+    rater_groups = serializers.SerializerMethodField(help_text="The cycle's rater groups in page order.")
+
     class Meta:
         model = Cycle
         # The settings HR may change while a draft are exactly the ones the API shows beside the cycle's own.
@@ -53,6 +110,7 @@ class CycleSerializer(serializers.ModelSerializer):
             "framework",
             "status",
             *EDITABLE_SETTINGS,
+            "rater_groups",
             "results_version",
             "created_at",
             "updated_at",
@@ -67,6 +125,11 @@ class CycleSerializer(serializers.ModelSerializer):
             ),
             AS_JSON_NUMBER,
         )
+
+    @extend_schema_field(RaterGroupSerializer(many=True))
+    def get_rater_groups(self, cycle: Cycle) -> list[dict]:
+        # Cycle.groups: prefetched once for a whole list (CycleViewSet), read once for a single cycle.
+        return RaterGroupSerializer(selectors.rater_groups_of(cycle), many=True, context=self.context).data
 
 
 class TeamRefSerializer(serializers.ModelSerializer):
@@ -100,11 +163,44 @@ class SubjectSerializer(serializers.ModelSerializer):
 class CaseSerializer(serializers.ModelSerializer):
     team = TeamRefSerializer()
     org_unit = OrgUnitRefSerializer(source="team.org_unit")
+    raters = serializers.SerializerMethodField(
+        read_only=True,
+        help_text="The people HR named to rate this team (employee numbers), per code of the cycle's rater group "
+        "whose raters are named per team. A panel's members are on the cycle's `rater_groups`.",
+    )
+    code_counts = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        read_only=True,
+        help_text="How many one-time anonymous ballot codes the case has been given, per code of the cycle's "
+        "anonymous rater group.",
+    )
+    anonymous_ballots = serializers.IntegerField(
+        read_only=True, help_text="How many anonymous ballot codes the case has been given, over all its groups."
+    )
     subjects = SubjectSerializer(many=True, help_text="Empty until the cycle opens and the team is snapshot.")
 
     class Meta:
         model = Case
-        fields = ["id", "cycle", "status", "team", "org_unit", "anonymous_ballots", "subjects", "updated_at"]
+        fields = [
+            "id",
+            "cycle",
+            "status",
+            "team",
+            "org_unit",
+            "raters",
+            "code_counts",
+            "anonymous_ballots",
+            "subjects",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.DictField(child=serializers.ListField(child=serializers.CharField())))
+    def get_raters(self, case: Case) -> dict[str, list[str]]:
+        # From the prefetched rows (CaseViewSet), already in the cycle's order of groups.
+        raters: dict[str, list[str]] = {}
+        for rater in case.named_raters.all():
+            raters.setdefault(rater.group.code, []).append(rater.person.employee_number)
+        return raters
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -168,7 +264,9 @@ VOTES_KEYS = ("excellent", "competent", "basic", "incompetent", "total", "shares
 
 
 class GroupResultSerializer(serializers.Serializer):
-    group = serializers.CharField(help_text="The code of one of the cycle's rater groups (see the cycle's `rater_groups`).")
+    group = serializers.CharField(
+        help_text="The code of one of the cycle's rater groups (see the cycle's `rater_groups`)."
+    )
     name = serializers.CharField(help_text="The group's name in the request's language.")
     counted = serializers.BooleanField(help_text="Whether the group counts in the weighted total.")
     n = serializers.IntegerField(help_text="Valid ballots of this group.")

@@ -16,9 +16,20 @@ from core.api.pagination import CursorById
 from core.api.permissions import HasScope
 from core.api.scopes import Scope
 from core.api.viewsets import ReadOnlyViewSet
+from people.models import Person
 
 from .. import selectors
-from ..models import Case, CaseSubject, Cycle, Dimension, Framework, Indicator, SubjectResult
+from ..models import (
+    Case,
+    CaseRater,
+    CaseSubject,
+    Cycle,
+    CycleRaterGroup,
+    Dimension,
+    Framework,
+    Indicator,
+    SubjectResult,
+)
 from ..services.transitions import case_transition_apply, cycle_transition_apply
 from . import exports
 from .filtersets import CaseFilterSet, CycleFilterSet, FrameworkFilterSet, ResultFilterSet
@@ -56,9 +67,21 @@ class FrameworkViewSet(ReadOnlyViewSet):
     )
 
 
+def groups_prefetch(path: str = "rater_groups", *, panel: bool = False) -> Prefetch:
+    """The rater groups of the cycles at `path`, in page order, read for every cycle of a page at once (one query
+    however many cycles) into the list that `Cycle.groups` reads; with `panel`, each panel group's members too
+    (one query more)."""
+    groups = CycleRaterGroup.objects.order_by("order", "id")
+    if panel:
+        groups = groups.prefetch_related(
+            Prefetch("panel", Person.objects.only("pk", "employee_number").order_by("employee_number"))
+        )
+    return Prefetch(path, groups, to_attr="_groups_cache")
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Cycles, with their settings"),
-    retrieve=extend_schema(summary="A cycle with its settings"),
+    list=extend_schema(summary="Cycles, with their settings and rater groups"),
+    retrieve=extend_schema(summary="A cycle with its settings and rater groups"),
 )
 class CycleViewSet(ReadOnlyViewSet):
     read_scope = Scope.CYCLES_READ
@@ -66,7 +89,7 @@ class CycleViewSet(ReadOnlyViewSet):
     serializer_class = CycleSerializer
     filterset_class = CycleFilterSet
     ordering_fields = ["updated_at", "id", "year"]
-    queryset = Cycle.objects.all()
+    queryset = Cycle.objects.prefetch_related(groups_prefetch(panel=True))
 
     @extend_schema(
         summary="Move the cycle on: open, close, score, release, reopen (with a reason) or archive",
@@ -108,7 +131,13 @@ class CaseViewSet(ReadOnlyViewSet):
     filterset_class = CaseFilterSet
     ordering_fields = ["updated_at", "id"]
     queryset = Case.objects.select_related("team__org_unit").prefetch_related(
-        Prefetch("subjects", CaseSubject.objects.select_related("person").order_by("order", "id"))
+        Prefetch("subjects", CaseSubject.objects.select_related("person").order_by("order", "id")),
+        Prefetch(
+            "named_raters",
+            CaseRater.objects.select_related("group", "person").order_by(
+                "group__order", "group_id", "person__employee_number"
+            ),
+        ),
     )
 
     def get_serializer_class(self) -> type[CaseSerializer]:
@@ -162,7 +191,7 @@ class ResultViewSet(ReadOnlyViewSet):
             # A page holds a dozen teams and one or two cycles: each loaded once and shared by its rows, rather
             # than copied into each. Fewer objects per request also means fewer full garbage collections, which
             # were the slowest requests (bench/api.py).
-            .prefetch_related("cycle", "case__team__org_unit")
+            .prefetch_related("cycle", groups_prefetch("cycle__rater_groups"), "case__team__org_unit")
             .defer("cells")
         )
 
@@ -191,9 +220,9 @@ def _file(media_type: str, what: str, operation_id: str, how: str):
         get=extend_schema(
             operation_id=operation_id,
             summary=f"Results of a cycle as {what}",
-            description="One row per subject × dimension × rater group, k-suppressed like every other view of "
-            "results; the headers in the request's language (Chinese unless asked otherwise). Text that a "
-            f"spreadsheet would run as a formula starts with a quote. {how}",
+            description="One row per subject × dimension × rater group of the cycle (see its `rater_groups`), "
+            "k-suppressed like every other view of results; the headers in the request's language (Chinese unless "
+            f"asked otherwise). Text that a spreadsheet would run as a formula starts with a quote. {how}",
             responses={
                 (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=f"The {what} file, as attachment.")
             },

@@ -62,9 +62,7 @@ def codes_add(*, case: Case, count: int, rater_group: str | None = None, actor=N
     codes = codes_issue(case=case, count=count, rater_group=group)
     case.code_counts = {**case.code_counts, group: case.code_counts.get(group, 0) + count}
     case.save(update_fields=["code_counts", "updated_at"])
-    event_write(
-        cycle=case.cycle, case=case, actor=actor, action="codes_issued", data={"count": count, "group": group}
-    )
+    event_write(cycle=case.cycle, case=case, actor=actor, action="codes_issued", data={"count": count, "group": group})
     return codes
 
 

@@ -22,7 +22,7 @@ def report_radar_svg(
         series=[
             Series("本人", me, ME),
             Series("班子平均", team, TEAM, dashed=True),
-            Series("全局平均", cycle, CYCLE, dashed=True),
+            Series("全体平均", cycle, CYCLE, dashed=True),
         ],
         title="各维度得分",
         # Smaller than the web's 320: the labels keep their size and so read larger on paper.

@@ -10,6 +10,7 @@ from assessments.services import (
     cycle_release,
     cycle_score,
     draft_save,
+    panel_set,
     sheet_for,
 )
 from assessments.services.codes import code_resolve
@@ -74,6 +75,7 @@ def scored_cycle(
     year: int = 2025,
     superiors: int = 3,
     codes: int = 5,
+    panel: int = 0,
     comments: list[str] | None = None,
     votes: dict | None = None,
     release: bool = True,
@@ -84,9 +86,14 @@ def scored_cycle(
     """A cycle with this team (and the `others`), every sheet filled and submitted, scored and (unless told)
     released. The first person gets the subordinates' `comments` (one per code); `votes` (seat index → vote)
     are cast by every other rater, the rest vote competent; `lift` moves every score (another year, other
-    figures). Returns the cycle and the first team's case."""
+    figures). `superiors` rate in the cycle's first group named per team, the `codes` go to its first anonymous
+    group, and with `groups="panel"` (the preset) a `panel` of that many rates every team. Returns the cycle and
+    the first team's case."""
     cycle = CycleFactory(name=f"{year}年度领导班子综合考评", year=year, min_group_size=3, **settings)
     bosses = [PersonFactory(name=f"上级{i}") for i in range(superiors)]
+    judges = [PersonFactory(name=f"考核组{i}") for i in range(panel)]
+    if judges:
+        panel_set(group=cycle.rater_groups.get(source="panel"), people=judges)
     teams = [(team, people), *others]
     cases = [case_create(cycle=cycle, team=t, superiors=bosses, anonymous_ballots=codes) for t, _ in teams]
     issued = cycle_open(cycle=cycle)
@@ -94,6 +101,7 @@ def scored_cycle(
         team_lift = lift - n % 3
         sheets = [{"assignment": Assignment.objects.get(case=case, rater=p), "lift": team_lift} for p in members]
         sheets += [{"assignment": Assignment.objects.get(case=case, rater=b), "lift": team_lift + 1} for b in bosses]
+        sheets += [{"assignment": Assignment.objects.get(case=case, rater=j), "lift": team_lift - 2} for j in judges]
         sheets += [{"code": code, "lift": team_lift - 1 + i % 2} for i, code in enumerate(issued[case.pk])]
         by_person = {members[i]: v for i, v in (votes or {}).items() if i < len(members)}
         said = iter((comments or []) if n == 0 else [])

@@ -151,6 +151,44 @@ def test_a_team_report_lists_every_member_with_turnout(plant):
     assert f"{data['turnout']['percent']}%" in text
 
 
+def test_the_reports_of_a_panel_preset_cycle_name_its_own_groups():
+    """A cycle made with the "panel" preset: 分管领导, 考核组 and 职工代表, never 上级 / 同级 / 下级."""
+    team, people = plant_team()
+    _, case = scored_cycle(team=team, people=people, groups="panel", panel=3)
+    member = member_report_data(subject=subject_of(case, people[0]))
+    rendered = rendering.render("member", member)
+    text = text_of(rendered.pdf)
+    save_first_page(rendered.pdf, "member-panel")
+    for name in ("分管领导", "考核组", "职工代表", "自评"):
+        assert name in text
+    compact = "".join(text.split())  # the extraction puts spaces between Chinese and digits
+    assert "分管领导3人（权重20.0%）；考核组3人（权重40.0%）；职工代表5人（权重40.0%）" in compact
+    assert not any(word in text for word in ("上级", "同级", "下级"))
+
+    team_data = team_report_data(case=case)
+    text = text_of(rendering.render("team", team_data).pdf)
+    assert [g["label"] for g in team_data["turnout"]["by_group"]] == ["分管领导", "考核组", "职工代表", "自评"]
+    for name in ("分管领导", "考核组", "职工代表"):
+        assert name in text
+    assert not any(word in text for word in ("上级", "同级", "下级"))
+
+
+def test_a_group_beside_the_total_is_named_apart_from_the_weights(plant):
+    _, case, people = plant
+    data = member_report_data(subject=subject_of(case, people[0]))
+    # As a group HR added beside the total (服务对象, not counted) would come out of the data.
+    data["groups"].append(
+        {"code": "clients", "label": "服务对象", "counted": False, "n": 4, "score": "77.00", "weight": None}
+    )
+    for row in data["dimensions"]:
+        row["by_group"].append("77.00")
+        for indicator in row["indicators"]:
+            indicator["by_group"].append(None)
+    text = "".join(text_of(rendering.render("member", data).pdf).split())
+    assert "另列（不计入综合得分）：服务对象4人" in text
+    assert "服务对象4人（权重" not in text
+
+
 def test_a_cycle_summary_lists_every_team(plant):
     cycle, _, _ = plant
     data = cycle_summary_data(cycle=cycle)

@@ -86,8 +86,9 @@ def test_a_group_below_k_is_nowhere_in_the_data_nor_in_the_pdf():
     result = SubjectResult.objects.get(subject=subject)
     assert result.groups["superior"]["n"] == 1
     # Figures no other cell has, so that finding one in the PDF can only mean the group leaked.
+    # The group keeps the rules it was scored under ("counted", "k"): only its figures change.
     hidden = {"n": 1, "void": 0, "score": 61.23, "dimensions": {"theory": 61.11, "professional": 61.22}}
-    result.groups["superior"] = hidden
+    result.groups["superior"] = {**result.groups["superior"], **hidden}
     result.save(update_fields=["groups"])
     data = member_report_data(subject=subject)
 

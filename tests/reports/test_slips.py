@@ -10,9 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from assessments.codes import code_hash
 from assessments.models import BallotCode
+from assessments.services import case_create, cycle_open, rater_groups_set
+from reports import rendering
 from reports.models import ReportJob
-from reports.services import report_jobs_sweep, slips_job_run, slips_request
+from reports.services import report_jobs_sweep, slips_data, slips_job_run, slips_request
+from tests.assessments.factories import CycleFactory, team_with_members
 from tests.assessments.helpers import login_as, open_case
 from tests.integrations.factories import hr_user
 
@@ -56,10 +60,32 @@ def test_hr_gets_the_slips_of_fresh_codes_as_a_pdf_and_no_row_keeps_a_code(
     with default_storage.open(job.file.name, "rb") as stored:
         text = text_of(stored.read())
     assert case.team.name in text and "民主测评票" in text
+    assert "评价主体" not in text  # one anonymous group: nothing to tell apart
     for code in codes:
         assert "-".join(code[i : i + 4] for i in range(0, len(code), 4)) in text
     row = " ".join(str(value) for value in ReportJob.objects.filter(pk=job.pk).values().get().values())
     assert not any(code in row for code in codes)
+
+
+def test_with_several_anonymous_groups_each_slip_names_the_group_its_code_is_for():
+    cycle = CycleFactory()
+    groups = [
+        {"id": g.pk, "weight": 30 if g.code == "subordinate" else g.weight}
+        for g in cycle.rater_groups.order_by("order")
+    ]
+    groups.append({"code": "clients", "name_zh": "服务对象", "name_en": "Clients", "source": "codes", "weight": 10})
+    rater_groups_set(cycle=cycle, groups=groups)
+    team, _ = team_with_members(2)
+    case = case_create(cycle=cycle, team=team, codes={"subordinate": 3, "clients": 2})
+    codes = cycle_open(cycle=cycle)[case.pk]
+
+    data = slips_data(case=case, codes=codes, base_url="https://kaoping.example.com/")
+    names = {"subordinate": "下级（职工代表）", "clients": "服务对象"}
+    group_of = dict(BallotCode.objects.filter(case=case).values_list("code_hash", "rater_group"))
+    assert [s["group"] for s in data["slips"]] == [names[group_of[code_hash(c)]] for c in codes]
+    assert sorted(s["group"] for s in data["slips"]) == ["下级（职工代表）"] * 3 + ["服务对象"] * 2
+    text = text_of(rendering.render("slips", data).pdf)
+    assert text.count("评价主体：服务对象") == 2 and text.count("评价主体：下级（职工代表）") == 3
 
 
 @pytest.mark.parametrize("trouble", ["foreign", "spent", "made up", "none"])

@@ -40,3 +40,14 @@ def count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
+
+
+@pytest.fixture
+def panel_released():
+    """(cycle, case, members) of a cycle made with the "panel" preset: 分管领导 20 (three named per team), 考核组 40
+    (a panel of three), 职工代表 40 (five codes), 自评 beside; every sheet filled, scored and released."""
+    from tests.reports.factories import plant_team, scored_cycle
+
+    team, people = plant_team()
+    cycle, case = scored_cycle(team=team, people=people, groups="panel", panel=3)
+    return cycle, case, people

@@ -8,8 +8,9 @@ from tests.assessments.factories import CaseFactory, CycleFactory, PersonFactory
 DIMENSIONS = {"theory": 80.0, "professional": 82.0, "responsibility": 84.0}
 
 
-def group(n: int, score: float = 80.0) -> dict:
-    return {"n": n, "void": 0, "score": score, "dimensions": dict(DIMENSIONS)}
+def group(n: int, score: float = 80.0, *, counted: bool = True, k: int = 3) -> dict:
+    """A group of a stored result, with the rules it was scored under (whether it counts in the total, its k)."""
+    return {"n": n, "void": 0, "score": score, "dimensions": dict(DIMENSIONS), "counted": counted, "k": k}
 
 
 def results(n: int, *, per_case: int = 5, cycle: Cycle | None = None, **fields) -> list[SubjectResult]:
@@ -32,7 +33,12 @@ def results(n: int, *, per_case: int = 5, cycle: Cycle | None = None, **fields) 
                         "grade": "competent",
                         "rank_in_team": order + 1,
                         "rank_in_cycle": start + order + 1,
-                        "groups": {"peer": group(4), "subordinate": group(5, 82.0), "self": group(1, 90.0)},
+                        "groups": {
+                            "peer": group(4),
+                            "subordinate": group(5, 82.0),
+                            "self": group(1, 90.0, counted=False),
+                        },
+                        "counted_raters": 9,
                         "dimensions": dict(DIMENSIONS),
                         "weights_used": {"peer": 42.8571, "subordinate": 57.1429},
                         "renormalised": True,

@@ -5,9 +5,10 @@ from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
 from assessments.models import Case
+from assessments.services import case_create
 from tests.assessments.api import factories
 from tests.assessments.api.conftest import walk
-from tests.assessments.factories import CaseFactory
+from tests.assessments.factories import CaseFactory, CycleFactory, PersonFactory, TeamFactory
 from tests.integrations.factories import api_client
 from tests.people.factories import UserFactory
 
@@ -35,6 +36,8 @@ def expected(case: Case) -> dict:
         "status": "feedback",
         "team": {"id": team.pk, "name": team.name},
         "org_unit": {"id": unit.pk, "code": unit.code, "name": unit.name},
+        "raters": {},
+        "code_counts": {"subordinate": 4},
         "anonymous_ballots": 4,
         "subjects": [
             member(a, 1, "经理", principal=True),
@@ -79,6 +82,16 @@ def test_a_case_shows_its_timeline_without_who_did_it(reader, released):
     ]
     assert set(timeline[0]) == {"action", "label", "case", "from_status", "to_status", "reason", "created_at"}
     assert timeline[1]["label"] == "Opened"
+
+
+def test_a_case_shows_its_named_raters_and_codes_per_group_of_its_cycle(reader):
+    cycle = CycleFactory(groups="panel")
+    leaders = [PersonFactory(employee_number=n) for n in ("L2", "L1")]
+    case = case_create(cycle=cycle, team=TeamFactory(), raters={"leader": leaders}, codes={"staff": 7})
+    for body in (reader.get(f"{URL}{case.pk}/").json(), reader.get(URL).json()["results"][0]):
+        assert body["raters"] == {"leader": ["L1", "L2"]}
+        assert body["code_counts"] == {"staff": 7}
+        assert body["anonymous_ballots"] == 7
 
 
 def test_it_filters_by_cycle_status_org_unit_and_team(reader, released):

@@ -8,8 +8,9 @@ from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
 from assessments.models import Cycle
+from assessments.services import panel_set
 from tests.assessments.api.conftest import walk
-from tests.assessments.factories import CycleFactory
+from tests.assessments.factories import CycleFactory, PersonFactory
 from tests.integrations.factories import api_client
 from tests.people.factories import UserFactory
 
@@ -19,6 +20,34 @@ URL = "/api/v1/cycles/"
 
 def when(value) -> str:
     return DateTimeField().to_representation(value)
+
+
+def standard_groups(cycle: Cycle) -> list[dict]:
+    """The groups of the "standard" preset, as the API shows them (names in English: the test client asks for none)."""
+    ids = list(cycle.rater_groups.order_by("order").values_list("pk", flat=True))
+    rows = [
+        ("superior", "上级", "Superiors", "named", 30.0, True),
+        ("peer", "同级", "Peers", "members", 30.0, True),
+        ("subordinate", "下级（职工代表）", "Subordinates / employee representatives", "codes", 40.0, True),
+        ("self", "自评", "Self", "self", 0.0, False),
+    ]
+    return [
+        {
+            "id": pk,
+            "code": code,
+            "name_zh": zh,
+            "name_en": en,
+            "name": en,
+            "source": source,
+            "weight": weight,
+            "counted": counted,
+            "min_size": None,
+            "k": 3,
+            "order": order,
+            "panel": [],
+        }
+        for order, (pk, (code, zh, en, source, weight, counted)) in enumerate(zip(ids, rows, strict=True), start=1)
+    ]
 
 
 def expected(cycle: Cycle) -> dict:
@@ -31,9 +60,6 @@ def expected(cycle: Cycle) -> dict:
         "test_mode": False,
         "scale_min": 1,
         "scale_max": 10,
-        "weight_superior": 30.0,
-        "weight_peer": 30.0,
-        "weight_subordinate": 40.0,
         "trim_above": 5,
         "void_if_all_identical": True,
         "void_if_all_max": True,
@@ -47,6 +73,7 @@ def expected(cycle: Cycle) -> dict:
         "warning_share": "2/3",
         "opens_at": when(cycle.opens_at),
         "closes_at": None,
+        "rater_groups": standard_groups(cycle),
         "results_version": 0,
         "created_at": when(cycle.created_at),
         "updated_at": when(cycle.updated_at),
@@ -73,6 +100,30 @@ def test_it_shows_one_cycle(reader, cycle):
     assert response.status_code == 200
     assert response.json() == expected(cycle)
     assert response.json()["opens_at"] == "2026-01-05T16:00:00+08:00"  # local time, with its offset
+
+
+def test_a_client_reads_the_rater_groups_the_cycle_has_with_its_own_names_and_panel(reader):
+    cycle = CycleFactory(groups="panel", min_group_size=3)
+    judges = [PersonFactory(employee_number=f"P{n}") for n in (2, 1)]
+    panel_set(group=cycle.rater_groups.get(code="panel"), people=judges)
+    cycle.rater_groups.filter(code="staff").update(min_size=5)
+
+    body = reader.get(f"{URL}{cycle.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    groups = body["rater_groups"]
+    assert [(g["code"], g["name"], g["source"], g["weight"], g["counted"], g["order"]) for g in groups] == [
+        ("leader", "分管领导", "named", 20.0, True, 1),
+        ("panel", "考核组", "panel", 40.0, True, 2),
+        ("staff", "职工代表", "codes", 40.0, True, 3),
+        ("self", "自评", "self", 0.0, False, 4),
+    ]
+    assert [g["panel"] for g in groups] == [[], ["P1", "P2"], [], []]
+    assert [(g["min_size"], g["k"]) for g in groups] == [(None, 3), (None, 3), (5, 5), (None, 3)]
+    assert groups[0]["name_en"] == "Leaders in charge" and groups[0]["name_zh"] == "分管领导"
+    # The name follows the request's language; the list shows the same groups as the detail.
+    assert reader.get(f"{URL}{cycle.pk}/").json()["rater_groups"][1]["name"] == "Assessment panel"
+    [listed] = reader.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"]
+    assert listed["rater_groups"] == groups
+    assert not {"weight_superior", "weight_peer", "weight_subordinate"} & set(body)
 
 
 def test_it_filters_by_status_year_framework_and_change(reader, cycle):

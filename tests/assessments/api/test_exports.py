@@ -99,6 +99,23 @@ def test_headers_and_labels_are_in_chinese_by_default(reader, released):
     assert "班子成员" in first and "称职" in first
 
 
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_the_rows_are_the_cycles_own_groups_in_its_order(reader, panel_released, extension):
+    """A cycle made with the "panel" preset: a row per dimension and group of that cycle, named as the cycle names
+    them, and no row for a group it does not have."""
+    cycle, case, (a, *_) = panel_released
+    response = reader.get(url(cycle, extension), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    header, *rows = csv_rows(response) if extension == "csv" else xlsx_rows(response)
+    group = header.index("测评主体")
+    assert len(rows) == 5 * 3 * 4  # four members and the team, 3 dimensions × 4 groups
+    mine = [r for r in rows if r[4] == a.employee_number]
+    assert [r[group] for r in mine[:4]] == ["分管领导", "考核组", "职工代表", "自评"]
+    assert {r[group] for r in rows} == {"分管领导", "考核组", "职工代表", "自评"}
+    stored = SubjectResult.objects.get(subject__case=case, subject__person=a).groups
+    valid = [str(stored[g]["n"]) for g in ("leader", "panel", "staff", "self")]
+    assert [str(r[group + 1]) for r in mine[:4]] == valid
+
+
 def test_the_xlsx_holds_the_same_rows_with_numbers_as_numbers(reader, released):
     cycle, _, (a, *_) = released
     response = reader.get(url(cycle, "xlsx"))

@@ -19,9 +19,10 @@ def _cycles(n: int) -> None:
 LISTS = [
     # (endpoint, rows made by, queries of its own)
     ("frameworks", factories.frameworks, 3),  # frameworks, dimensions, indicators
-    ("cycles", _cycles, 1),
-    ("cases", factories.cases, 2),  # cases with team and unit, subjects with person
-    ("results", factories.results, 5),  # results with subject and person; their cycles, cases, teams, units
+    ("cycles", _cycles, 3),  # cycles, their rater groups, the panel groups' members
+    ("cases", factories.cases, 3),  # cases with team and unit, subjects with person, named raters with group and person
+    # results with subject and person; their cycles, the cycles' rater groups, cases, teams, units
+    ("results", factories.results, 6),
 ]
 
 
@@ -40,8 +41,18 @@ def test_a_list_costs_the_same_queries_for_5_and_50_rows(reader, django_assert_n
 def test_an_export_costs_the_same_queries_for_5_and_50_subjects(reader, django_assert_num_queries, extension, rows):
     cycle = factories.results(rows)[0].cycle
     reader.get("/api/v1/me/")
-    # The cycle, its dimensions, its cases with team and unit, the results with subject and person (one cursor).
-    with django_assert_num_queries(OVERHEAD + 4):
+    # The cycle, its rater groups, its dimensions, its cases with team and unit, the results with subject and
+    # person (one cursor).
+    with django_assert_num_queries(OVERHEAD + 5):
         response = reader.get(f"/api/v1/cycles/{cycle.pk}/results.{extension}")
         body = b"".join(response.streaming_content)
     assert response.status_code == 200 and len(body) > 0
+
+
+def test_a_page_of_results_of_several_cycles_reads_their_groups_in_one_query(reader, django_assert_num_queries):
+    for preset in ("standard", "panel", "standard"):
+        factories.results(2, cycle=CycleFactory(status="scored", results_version=1, groups=preset))
+    reader.get("/api/v1/me/")
+    with django_assert_num_queries(OVERHEAD + 6):
+        response = reader.get("/api/v1/results/", {"page_size": 100})
+    assert response.status_code == 200 and len(response.json()["results"]) == 6

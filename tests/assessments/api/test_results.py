@@ -25,6 +25,18 @@ def dims(value: float) -> dict:
     return dict.fromkeys(THREE_DIMENSIONS, value)
 
 
+def group(code: str, name: str, *, n: int, score: float, counted: bool = True) -> dict:
+    return {
+        "group": code,
+        "name": name,
+        "counted": counted,
+        "n": n,
+        "void": 0,
+        "score": score,
+        "dimensions": dims(score),
+    }
+
+
 def result_of(case, person) -> SubjectResult:
     return SubjectResult.objects.get(subject=CaseSubject.objects.get(case=case, person=person))
 
@@ -54,9 +66,10 @@ def test_a_result_is_its_aggregates_and_nothing_else(reader, released):
         "rank_in_cycle": 1,
         "dimensions": dims(87.14),
         "groups": [
-            {"group": "peer", "n": 3, "void": 0, "score": 90.0, "dimensions": dims(90.0)},
-            {"group": "subordinate", "n": 4, "void": 0, "score": 85.0, "dimensions": dims(85.0)},
-            {"group": "self", "n": 1, "void": 0, "score": 90.0, "dimensions": dims(90.0)},
+            # In the cycle's order, with the names the cycle gave its groups.
+            group("peer", "Peers", n=3, score=90.0),
+            group("subordinate", "Subordinates / employee representatives", n=4, score=85.0),
+            group("self", "Self", n=1, score=90.0, counted=False),
         ],
         "votes": {
             "excellent": 0,
@@ -81,6 +94,30 @@ def test_a_result_is_its_aggregates_and_nothing_else(reader, released):
         "ballots_void": 0,
         "version": 1,
     }
+
+
+def test_a_results_groups_are_the_cycles_own_in_its_order_and_names(reader, panel_released):
+    """A cycle made with the "panel" preset: its groups, not superiors / peers / subordinates."""
+    cycle, case, (a, *_) = panel_released
+    result = result_of(case, a)
+    body = reader.get(f"{URL}{result.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert [(g["group"], g["name"], g["counted"], g["n"]) for g in body["groups"]] == [
+        ("leader", "分管领导", True, 3),
+        ("panel", "考核组", True, 3),
+        ("staff", "职工代表", True, 5),
+        ("self", "自评", False, 1),
+    ]
+    assert [g["score"] for g in body["groups"]] == [
+        result.groups[g]["score"] for g in ("leader", "panel", "staff", "self")
+    ]
+    assert body["weights_used"] == {"leader": 20.0, "panel": 40.0, "staff": 40.0}
+    [listed] = [r for r in reader.get(URL, {"cycle": cycle.pk}).json()["results"] if r["id"] == result.pk]
+    assert [g["name"] for g in listed["groups"]] == [
+        "Leaders in charge",
+        "Assessment panel",
+        "Employee representatives",
+        "Self",
+    ]
 
 
 def test_no_comment_ballot_rater_or_ballot_time_is_ever_shown(reader, released):

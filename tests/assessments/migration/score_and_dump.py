@@ -24,8 +24,10 @@ for r in SubjectResult.objects.select_related("cycle", "case__team", "subject__p
         "rank_in_team": r.rank_in_team,
         "rank_in_cycle": r.rank_in_cycle,
         "dimensions": r.dimensions,
-        "groups": {g: {"n": v["n"], "void": v["void"], "score": v["score"], "dimensions": v["dimensions"]}
-                   for g, v in r.groups.items()},
+        "groups": {
+            g: {"n": v["n"], "void": v["void"], "score": v["score"], "dimensions": v["dimensions"]}
+            for g, v in r.groups.items()
+        },
         "weights_used": r.weights_used,
         "votes": r.votes,
         "flags": [r.flag_removal_review, r.flag_warning_talk],

@@ -100,10 +100,13 @@ def _slips(request: HttpRequest, cycle: Cycle, cases: list[tuple[Case, list[str]
     for case, codes in cases:
         base_url = request.build_absolute_uri("/")
         slips = []
+        group_of = selectors.code_groups_for_slips(case=case, codes=codes)
         for code in codes:
             made = slip(code, base_url=base_url, title=_("QR code of the ballot link"))
             # The SVG holds only modules drawn from our own URL and our own title: nothing to escape.
-            slips.append({"code": made.code, "url": made.url, "qr": mark_safe(made.qr_svg)})  # noqa: S308
+            qr = mark_safe(made.qr_svg)  # noqa: S308
+            group = group_of.get(code)
+            slips.append({"code": made.code, "url": made.url, "qr": qr, "group": group.name_zh if group else ""})
         sheets.append({"case": case, "slips": slips})
     response = render(request, "assessments/hr/codes.html", {"cycle": cycle, "sheets": sheets})
     response["Cache-Control"] = "no-store"  # the codes must not linger in a browser or proxy cache

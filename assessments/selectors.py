@@ -473,6 +473,24 @@ class CodeCounts:
     unused: int  # issued and never opened: what "replace the unused codes" would revoke
 
 
+def code_groups_for_slips(*, case: Case, codes: list[str]) -> dict[str, CycleRaterGroup]:
+    """The anonymous group each plain code of the case is for, by code, when the cycle has more than one: a slip
+    must say whom HR hands it to. Empty with a single anonymous group (every slip is for it)."""
+    from .codes import code_hash
+
+    anonymous = {g.code: g for g in case.cycle.groups if g.source == CycleRaterGroup.Source.CODES}
+    if len(anonymous) < 2 or not codes:
+        return {}
+    hashed = {code_hash(c): c for c in codes}
+    return {
+        hashed[h]: anonymous[group]
+        for h, group in BallotCode.objects.filter(case=case, code_hash__in=list(hashed)).values_list(
+            "code_hash", "rater_group"
+        )
+        if group in anonymous
+    }
+
+
 def code_counts_for_case(*, case: Case) -> CodeCounts:
     counts = BallotCode.objects.filter(case=case).aggregate(
         issued=Count("id", filter=~Q(status=BallotCode.Status.REVOKED)),

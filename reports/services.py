@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.codes import code_hash, normalise, slip
-from assessments.models import BallotCode, Case, CaseSubject, Cycle, CycleRaterGroup
+from assessments.models import BallotCode, Case, CaseSubject, Cycle
+from assessments.selectors import code_groups_for_slips
 from core.roles import is_hr
 
 from .models import ReportJob
@@ -519,24 +520,17 @@ def slips_data(*, case: Case, codes: list[str], base_url: str) -> dict:
     """One slip per code: the case, the link and its QR code (SVG), the code in groups of four. Where the cycle
     has more than one anonymous rater group, each slip names the group its code is for (in Chinese, as the rest
     of the slip): HR hands it to a person of that group."""
-    anonymous = {g.code: g.name_zh for g in case.cycle.groups if g.source == CycleRaterGroup.Source.CODES}
-    group_of: dict[str, str] = {}
-    if len(anonymous) > 1:
-        group_of = dict(
-            BallotCode.objects.filter(case=case, code_hash__in=[code_hash(c) for c in codes]).values_list(
-                "code_hash", "rater_group"
-            )
-        )
+    group_of = code_groups_for_slips(case=case, codes=codes)
     slips = []
     for code in codes:
         printed = slip(code, base_url=base_url, scale=4)
-        group = group_of.get(code_hash(code))
+        group = group_of.get(code)
         slips.append(
             {
                 "code": printed.code,
                 "url": printed.url,
                 "qr_svg": printed.qr_svg,
-                "group": anonymous.get(group, group) if group else None,
+                "group": group.name_zh if group else None,
             }
         )
     return {

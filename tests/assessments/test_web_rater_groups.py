@@ -492,3 +492,20 @@ def test_the_admin_names_a_cases_raters_while_the_cycle_is_a_draft(admin_client)
     data["named_raters-0-group"] = str(superior.pk)
     assert admin_client.post(url, data).status_code == 302
     assert [(r.group, r.person) for r in CaseRater.objects.filter(case=case)] == [(superior, boss)]
+
+
+def test_the_slips_shown_at_opening_say_which_anonymous_group_each_is_for(client, hr):
+    cycle = CycleFactory()
+    rows = [{"id": g.pk, "weight": 30 if g.code == "subordinate" else g.weight} for g in cycle.groups]
+    rows.append({"code": "clients", "name_zh": "服务对象", "name_en": "Clients", "source": "codes", "weight": 10})
+    rater_groups_set(cycle=cycle, groups=rows)
+    team, _ = team_with_members(2)
+    case_create(cycle=cycle, team=team, codes={"subordinate": 3, "clients": 2})
+
+    response = client.post(reverse("assessments:hr_cycle_transition", args=[cycle.pk]), {"action": "open"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    # The slips are printed in Chinese whatever the desk's language.
+    assert page.count("测评主体: 服务对象") == 2 and page.count("测评主体: 下级（职工代表）") == 3
+    assert BallotCode.objects.filter(case__cycle=cycle, rater_group="clients").count() == 2

@@ -60,7 +60,7 @@ def test_hr_gets_the_slips_of_fresh_codes_as_a_pdf_and_no_row_keeps_a_code(
     with default_storage.open(job.file.name, "rb") as stored:
         text = text_of(stored.read())
     assert case.team.name in text and "民主测评票" in text
-    assert "评价主体" not in text  # one anonymous group: nothing to tell apart
+    assert "测评主体" not in text  # one anonymous group: nothing to tell apart
     for code in codes:
         assert "-".join(code[i : i + 4] for i in range(0, len(code), 4)) in text
     row = " ".join(str(value) for value in ReportJob.objects.filter(pk=job.pk).values().get().values())
@@ -85,7 +85,7 @@ def test_with_several_anonymous_groups_each_slip_names_the_group_its_code_is_for
     assert [s["group"] for s in data["slips"]] == [names[group_of[code_hash(c)]] for c in codes]
     assert sorted(s["group"] for s in data["slips"]) == ["下级（职工代表）"] * 3 + ["服务对象"] * 2
     text = text_of(rendering.render("slips", data).pdf)
-    assert text.count("评价主体：服务对象") == 2 and text.count("评价主体：下级（职工代表）") == 3
+    assert text.count("测评主体：服务对象") == 2 and text.count("测评主体：下级（职工代表）") == 3
 
 
 @pytest.mark.parametrize("trouble", ["foreign", "spent", "made up", "none"])

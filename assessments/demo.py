@@ -376,9 +376,10 @@ def _spread_submissions(rng: random.Random, cycle: Cycle, until: dt.datetime) ->
     """Named sheets come in over the window, most in its first days, not all at the second the demo was made."""
     start = cycle.opens_at
     span = max(1.0, (until - start).total_seconds())
-    for assignment in Assignment.objects.filter(case__cycle=cycle, status=Assignment.Status.SUBMITTED):
-        offset = min(span - 60, rng.betavariate(1.2, 3.0) * span)
-        Assignment.objects.filter(pk=assignment.pk).update(submitted_at=start + dt.timedelta(seconds=offset))
+    submitted = list(Assignment.objects.filter(case__cycle=cycle, status=Assignment.Status.SUBMITTED).order_by("pk"))
+    for assignment in submitted:
+        assignment.submitted_at = start + dt.timedelta(seconds=min(span - 60, rng.betavariate(1.2, 3.0) * span))
+    Assignment.objects.bulk_update(submitted, ["submitted_at"], batch_size=1000)
 
 
 def _last_year(rng: random.Random, plant: Plant, actor) -> Cycle:
